@@ -1,7 +1,14 @@
 import type { TestProjectConfiguration } from "vitest/config";
 
 /** The packages that have tests; each gets a unit project and an `-it` integration project. */
-export const packages = ["iptables-parse", "iptables-chainmgr", "cli"] as const;
+export const packages = [
+  "iptables-parse",
+  "iptables-chainmgr",
+  "snort-rules",
+  "spa-protocol",
+  "psad-core",
+  "cli",
+] as const;
 
 const unit: TestProjectConfiguration[] = packages.map((name) => ({
   extends: true,

@@ -53,7 +53,7 @@ export interface RuleDetails {
   packetsExact?: bigint;
   bytesExact?: bigint;
   /** `true` for each column that was negated (`! -s`, `! -i`, `! -p` …). */
-  negated?: Partial<Record<"src" | "dst" | "intf_in" | "intf_out" | "protocol" | "fragment", boolean>>;
+  negated?: Partial<Record<NegatableField, boolean>>;
   /** Fragment match (`-f` / `! -f`, the `opt` column `-f` / `!f`). */
   fragment?: boolean;
   /** multiport source / destination port lists as printed (`80`, `8000:8080`). */
@@ -73,13 +73,37 @@ export interface RuleDetails {
   redirectPorts?: string;
   /** Target options not otherwise modelled, e.g. `--set-xmark 0x1/0xffffffff`. */
   targetOptions?: string[];
+  /** Jump is a goto (`-g CHAIN`, `[goto]` in -L) rather than `-j`. */
+  goto?: boolean;
   /** The rule as an iptables-save rulespec (`-s 10.0.0.0/8 -p tcp -m tcp --dport 22 -j ACCEPT`) when parsed from save/-S input. */
   rulespec?: string;
 }
 
+/** Fields that may carry a negation flag in {@link RuleDetails.negated}. */
+export type NegatableField =
+  | "src"
+  | "dst"
+  | "intf_in"
+  | "intf_out"
+  | "protocol"
+  | "fragment"
+  | "s_port"
+  | "d_port"
+  | "mac_source"
+  | "state"
+  | "ctstate"
+  | "string"
+  | "length"
+  | "multiport"
+  | "icmpType"
+  | "tcpFlags"
+  | "mark";
+
 /** A chain in a parsed policy. */
 export interface ParsedChain {
   name: string;
+  /** Chain counters from iptables-save (`:INPUT ACCEPT [p:b]`) or `-v -L -x` headers, when exact. */
+  counters?: { packets: bigint; bytes: bigint };
   /** Built-in chains: `ACCEPT` / `DROP` / …; user chains: `''` (as IPTables::Parse's chain_policy returns). */
   policy: string;
   /** User-chain reference count from `-L` (`(N references)`), when printed. */
@@ -144,7 +168,8 @@ export type IptablesParseErrorCode =
   | "IPT_BAD_BUILTIN_CHAIN"
   | "IPT_RULE_NOT_FOUND"
   | "IPT_INVALID_NAME"
-  | "IPT_COMMAND_FAILED";
+  | "IPT_COMMAND_FAILED"
+  | "IPT_FILE_UNREADABLE";
 
 /** Result of one iptables execution, Perl's `(rv, \@out, \@err)` plus what Node knows. */
 export interface ExecResult {
@@ -180,6 +205,10 @@ export interface RunOptions {
   stream?: boolean;
   env?: Record<string, string>;
   signal?: AbortSignal;
+  /** Cap on captured stdout + stderr in bytes (default 256 MiB); more output kills the process group. */
+  maxBuffer?: number;
+  /** Milliseconds between SIGTERM and SIGKILL when a run is timed out or aborted (default 1000). */
+  killGraceMs?: number;
 }
 
 /** Raw outcome of a process run. */
@@ -228,4 +257,36 @@ export interface IptablesParseOptions {
   logger?: (line: string) => void;
   /** Injected sleep (tests). */
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * Perl `iptout` / `ipterr`: files that receive the stdout / stderr of every command (rewritten each time, mode 0600).
+   * Unset (the default) means no files at all — Perl always used `mktemp` names in /tmp.
+   */
+  iptout?: string;
+  ipterr?: string;
+  /** Extra environment for every command (e.g. `XTABLES_LOCKFILE`); `LC_ALL=C` is always set. */
+  env?: Record<string, string>;
+  /** Injected clock for the debug/verbose timestamps (default `() => new Date()`). */
+  now?: () => Date;
+  /** Injected file check used by binary resolution (default: `fs.accessSync`); tests fake the filesystem with it. */
+  pathAccess?: (path: string) => PathAccess;
+}
+
+/** Result of a {@link IptablesParseOptions.pathAccess} check: Perl's `-e` / `-x` tests in one value. */
+export type PathAccess = "missing" | "not-executable" | "executable";
+
+/** Perl's two-value return `(hashref, 1)` / `(message, 0)` of default_drop / default_log. */
+export type PerlStatus<T> = [T, 1] | [string, 0];
+
+/** default_drop result: per protocol name, the DROP rule number (0 = chain policy) and the last LOG rule before it. */
+export type DefaultDropReport = Record<string, { DROP?: number; LOG?: { prefix: string; rulenum: number } }>;
+
+/** default_log result: the protocol names (`all`, `tcp`, …) that have an any→any logging rule reachable from the chain. */
+export type DefaultLogReport = Record<string, "">;
+
+/** Options of the bulk parsers (`parseListing`, `parseSave`, `parsePolicy`). */
+export interface ParseOptions {
+  /** Address family; default: detected from the addresses (IPv6 when any contains `:`), else `ipv4`. */
+  family?: Family;
+  /** Table name for `-L` / `-S` text, which does not name its table; default `"filter"`. */
+  table?: string;
 }

@@ -5,7 +5,7 @@
  */
 import { execFile, execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { accessSync, constants, existsSync } from "node:fs";
+import { accessSync, chmodSync, constants, existsSync, writeFileSync } from "node:fs";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -130,9 +130,38 @@ export async function createNetns(tag = "t"): Promise<Netns> {
   return ns;
 }
 
-/** Wrapper script that runs its arguments inside namespace `ns` — usable as an "iptables binary" path. */
-export function netnsWrapperArgs(ns: Netns, binary: string): { file: string; args: string[] } {
-  return { file: "ip", args: ["netns", "exec", ns.name, binary] };
+/** Backend of the real binaries. */
+export type Backend = "nft" | "legacy";
+
+/** Paths of the wrapper scripts for one namespace and backend. */
+export interface Wrappers {
+  v4: string;
+  v6: string;
+  lockFile: string;
+}
+
+/** Real binary names of the wrappers made by {@link makeWrappers}. */
+const TOOLS = ["iptables", "ip6tables", "iptables-save", "ip6tables-save", "iptables-restore", "ip6tables-restore"];
+
+/**
+ * Write `<dir>/<tool>-<backend>` wrappers (`iptables-nft`, `ip6tables-legacy-save`, …) that exec the real
+ * `/usr/sbin/<name>` inside `ns` with `XTABLES_LOCKFILE=<dir>/xtables.lock`, so the lock tests never hold the
+ * host's /run/xtables.lock. The names keep IptablesParse's family detection and sibling resolution working.
+ */
+export function makeWrappers(ns: Netns, backend: Backend, dir: string): Wrappers {
+  const lockFile = join(dir, "xtables.lock");
+  writeFileSync(lockFile, "");
+  for (const tool of TOOLS) {
+    const [base, suffix] = tool.includes("-") ? tool.split(/-(.*)/) : [tool, ""];
+    const name = `${base}-${backend}${suffix ? `-${suffix}` : ""}`;
+    const path = join(dir, name);
+    writeFileSync(
+      path,
+      `#!/bin/sh\nexec ip netns exec ${ns.name} env XTABLES_LOCKFILE=${lockFile} /usr/sbin/${name} "$@"\n`,
+    );
+    chmodSync(path, 0o755);
+  }
+  return { v4: join(dir, `iptables-${backend}`), v6: join(dir, `ip6tables-${backend}`), lockFile };
 }
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -1,0 +1,137 @@
+import { createCipheriv, createDecipheriv, createHash } from "node:crypto";
+import { b64Decode, b64Encode } from "./base64.ts";
+import { fkoError, SpaError } from "./errors.ts";
+import type { EncryptionMode } from "./types.ts";
+
+/** The base64 of `Salted__`'s constant bits, stripped from every Rijndael wire string. */
+export const SALTED_PREFIX_B64 = "U2FsdGVkX1";
+const SALTED = Buffer.from("Salted__", "latin1");
+
+/** Largest AES passphrase fwknop accepts (RIJNDAEL_MAX_KEYSIZE). */
+export const RIJNDAEL_MAX_KEYSIZE = 32;
+
+const NODE_CIPHER: Record<EncryptionMode, string> = {
+  CBC: "aes-256-cbc",
+  ECB: "aes-256-ecb",
+  CFB: "aes-256-cfb",
+  OFB: "aes-256-ofb",
+  CTR: "aes-256-ctr",
+  legacy: "aes-256-cbc",
+};
+
+/** Every supported Rijndael mode. */
+export const ENCRYPTION_MODES: readonly EncryptionMode[] = ["CBC", "ECB", "CFB", "OFB", "CTR", "legacy"];
+
+/** libfko numeric enum of each mode. */
+export const ENCRYPTION_MODE_NUMBER: Readonly<Record<EncryptionMode, number>> = {
+  ECB: 1,
+  CBC: 2,
+  CFB: 3,
+  OFB: 5,
+  CTR: 6,
+  legacy: 8,
+};
+
+/**
+ * Parse an encryption mode as fwknop spells it (`CBC`, `ctr`, `legacy`; case-insensitive).
+ * @param name - option / config value
+ * @returns the mode, or undefined for unknown or unsupported ones (PCBC, Asymmetric)
+ */
+export function parseEncryptionMode(name: string): EncryptionMode | undefined {
+  const n = name.trim().toUpperCase();
+  if (n === "LEGACY") return "legacy";
+  return (["CBC", "ECB", "CFB", "OFB", "CTR"] as const).find((m) => m === n);
+}
+
+/**
+ * The passphrase bytes actually fed to the KDF: unchanged, or for legacy mode right-padded with ASCII `0`
+ * to 16 bytes / truncated to 16 (pre-2.5 behaviour).
+ */
+export function effectivePassphrase(key: Uint8Array, mode: EncryptionMode): Buffer {
+  const k = Buffer.from(key);
+  if (mode !== "legacy") return k;
+  if (k.length >= 16) return k.subarray(0, 16);
+  return Buffer.concat([k, Buffer.alloc(16 - k.length, 0x30)]);
+}
+
+/**
+ * OpenSSL `EVP_BytesToKey(MD5, salt, pass, 1)` producing a 32-byte AES key and a 16-byte IV.
+ * @param pass - passphrase bytes
+ * @param salt - 8-byte salt
+ */
+export function evpBytesToKey(pass: Uint8Array, salt: Uint8Array): { key: Buffer; iv: Buffer } {
+  const out: Buffer[] = [];
+  let prev: Buffer = Buffer.alloc(0);
+  let total = 0;
+  while (total < 48) {
+    prev = createHash("md5").update(prev).update(pass).update(salt).digest();
+    out.push(prev);
+    total += prev.length;
+  }
+  const all = Buffer.concat(out);
+  return { key: all.subarray(0, 32), iv: all.subarray(32, 48) };
+}
+
+function checkKey(key: Uint8Array, mode: EncryptionMode): void {
+  if (key.length < 1 || (mode !== "legacy" && key.length > RIJNDAEL_MAX_KEYSIZE)) {
+    throw new SpaError("SPA_KEY_INVALID", `Rijndael key must be 1…${RIJNDAEL_MAX_KEYSIZE} bytes`, {
+      fko: "FKO_ERROR_INVALID_KEY_LEN",
+      length: key.length,
+    });
+  }
+}
+
+/**
+ * Encrypt an SPA plaintext the way libfko does: PKCS#7 pad, AES-256-<mode> with EVP_BytesToKey, `Salted__`
+ * header, base64 without padding. Returns `full_b64` (still starting with `U2FsdGVkX1`).
+ * @throws {SpaError} SPA_KEY_INVALID when the key length is out of range; SPA_INVALID_ARGUMENT for a bad salt
+ */
+export function rijndaelEncrypt(
+  plaintext: Uint8Array,
+  key: Uint8Array,
+  mode: EncryptionMode,
+  salt: Uint8Array,
+): string {
+  checkKey(key, mode);
+  if (salt.length !== 8) throw new SpaError("SPA_INVALID_ARGUMENT", "salt must be 8 bytes", { length: salt.length });
+  const { key: k, iv } = evpBytesToKey(effectivePassphrase(key, mode), salt);
+  const padLen = 16 - (plaintext.length % 16);
+  const padded = Buffer.concat([Buffer.from(plaintext), Buffer.alloc(padLen, padLen)]);
+  const cipher = createCipheriv(NODE_CIPHER[mode], k, mode === "ECB" ? null : iv);
+  cipher.setAutoPadding(false);
+  const ct = Buffer.concat([cipher.update(padded), cipher.final()]);
+  return b64Encode(Buffer.concat([SALTED, salt, ct]));
+}
+
+/**
+ * Decrypt `full_b64` (with the `U2FsdGVkX1` prefix) and return the plaintext bytes after lenient PKCS#7
+ * unpadding (as libfko: invalid padding is kept and left to the digest check).
+ * @throws {SpaError} SPA_BAD_CHARSET, SPA_DECRYPT_FAILED, SPA_KEY_INVALID
+ */
+export function rijndaelDecrypt(fullB64: string, key: Uint8Array, mode: EncryptionMode): Buffer {
+  checkKey(key, mode);
+  const raw = b64Decode(fullB64);
+  if (raw === undefined) throw fkoError("SPA_BAD_CHARSET", "FKO_ERROR_INVALID_DATA_DECRYPT_NOT_BASE64", "not base64");
+  if (raw.length < 32 || raw.length % 16 !== 0) {
+    throw fkoError(
+      "SPA_DECRYPT_FAILED",
+      "FKO_ERROR_INVALID_DATA_DECRYPT_CIPHERLEN_VALIDFAIL",
+      "bad ciphertext length",
+      {
+        length: raw.length,
+      },
+    );
+  }
+  const salt = raw.subarray(8, 16);
+  const { key: k, iv } = evpBytesToKey(effectivePassphrase(key, mode), salt);
+  const decipher = createDecipheriv(NODE_CIPHER[mode], k, mode === "ECB" ? null : iv);
+  decipher.setAutoPadding(false);
+  const pt = Buffer.concat([decipher.update(raw.subarray(16)), decipher.final()]);
+  const p = pt[pt.length - 1] ?? 0;
+  if (p >= 1 && p <= 16 && p <= pt.length) {
+    let ok = true;
+    for (let i = pt.length - p; i < pt.length; i++) if (pt[i] !== p) ok = false;
+    if (ok) return pt.subarray(0, pt.length - p);
+  }
+  return pt;
+}
