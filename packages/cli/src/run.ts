@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { iptCommand } from "./commands/ipt.ts";
+import { snortCommand } from "./commands/snort.ts";
 import { ExitCode } from "./exit-codes.ts";
 import type { Io } from "./io.ts";
 import { type CommandResult, emitError, emitResult } from "./output.ts";
@@ -60,9 +61,10 @@ function buildProgram(ctx: CommandContext): Command {
     })
     .addHelpText(
       "after",
-      "\nExamples:\n  fwkit ipt parse examples/sample-policy.v4.save\n  fwkit ipt check --file examples/sample-policy.v4.save --json\n  sudo fwkit ipt list -t nat\n",
+      "\nExamples:\n  fwkit ipt parse examples/sample-policy.v4.save\n  fwkit ipt check --file examples/sample-policy.v4.save --json\n  fwkit snort check examples/sample.rules\n  sudo fwkit ipt list -t nat\n",
     );
   program.addCommand(iptCommand(ctx));
+  program.addCommand(snortCommand(ctx));
   inheritSettings(program);
   return program;
 }

@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readdir, readFile, stat } from "node:fs/promises";
 import type { Io } from "../src/io.ts";
 
 /** An in-memory Io: captures stdout/stderr, reads real files, records writes. */
@@ -16,6 +16,7 @@ export function fakeIo(
       io.err += text;
     },
     readFile: (path: string) => readFile(path, "utf8"),
+    readDir: async (path: string) => ((await stat(path)).isDirectory() ? (await readdir(path)).sort() : undefined),
     async writeFile(path: string, data: string) {
       io.written.set(path, data);
     },

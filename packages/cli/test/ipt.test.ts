@@ -59,6 +59,12 @@ describe("fwkit ipt parse", () => {
     expect(pick(list.json)).toEqual(pick(save.json));
   });
 
+  it("infers IPv6 from the file's addresses without -6", async () => {
+    const { json } = await runJson<PolicyJson>(["ipt", "parse", v6save, "--json"]);
+    expect(json.family).toBe("ipv6");
+    expect(json.tables[0]?.chains[0]?.rules[0]).toMatchObject({ src: "::/0", dst: "::/0", intf_in: "lo" });
+  });
+
   it("prints a human table without --json", async () => {
     const io = fakeIo();
     expect(await run(["ipt", "parse", v4save], io)).toBe(ExitCode.Ok);
@@ -111,10 +117,12 @@ describe("fwkit ipt check", () => {
     const code = await run(["ipt", "check", "-6", "-f", v6save], io);
     expect(code).toBe(ExitCode.Failure);
     expect(io.out).toMatch(/\[-\] Errors found in firewall config\./);
+    // fwcheck_psad's FW_SEARCH_ALL=Y wording, then its help paragraph for the chain
     expect(io.out).toMatch(
-      /FORWARD chain in the ruleset on localhost does not\n\s+appear to include a default LOG rule/,
+      /Could not determine whether the FORWARD chain is configured with\n\s+a default logging rule on localhost/,
     );
-    expect(io.out).not.toMatch(/INPUT chain in the ruleset/);
+    expect(io.out).toMatch(/add a default logging rule to the\n\s+'filter' 'FORWARD' chain on localhost/);
+    expect(io.out).not.toMatch(/'INPUT' chain/);
   });
 
   it("with --fw-search-all N requires the LOG prefix to match FW_MSG_SEARCH", async () => {
@@ -132,7 +140,7 @@ describe("fwkit ipt check", () => {
       "--json",
     ]);
     expect(bad.json.ok).toBe(false);
-    expect(bad.json.report).toMatch(/log prefix is set to "DROP "/);
+    expect(bad.json.report).toMatch(/log prefix is set to "DROP"\n/);
     expect(bad.code).toBe(ExitCode.Failure);
   });
 });

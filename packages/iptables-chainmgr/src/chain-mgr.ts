@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import {
   type ExecResult,
   IptablesParse,
@@ -141,6 +142,25 @@ export class ChainMgr {
     return this.parseObj.fwdArgs;
   }
 
+  #queue: Promise<unknown> = Promise.resolve();
+  readonly #inside = new AsyncLocalStorage<true>();
+
+  /**
+   * Run one public operation at a time per instance (Perl was synchronous): a list-then-insert sequence such as
+   * addIpRule can never interleave with another call on the same manager. Calls made from inside an operation
+   * (addIpRule → findIpRule) run directly.
+   */
+  #serial<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.#inside.getStore()) return fn();
+    const run = () => this.#inside.run(true, fn);
+    const p = this.#queue.then(run, run);
+    this.#queue = p.then(
+      () => undefined,
+      () => undefined,
+    );
+    return p;
+  }
+
   private anyNet(): string {
     return this.parseObj.ipv6 ? "::/0" : "0.0.0.0/0";
   }
@@ -153,40 +173,47 @@ export class ChainMgr {
    * Perl `chain_exists`: lists the chain (`-t T -v -n -L C`); rv 1 when it exists.
    * @throws {ChainMgrError} CHAINMGR_MISSING_ARGUMENT / CHAINMGR_INVALID_NAME before anything runs
    */
-  async chainExists(table: string, chain: string): Promise<ChainMgrResult> {
-    req(table, '[*] Must specify a table, e.g. "filter".');
-    req(chain, "[*] Must specify a chain to check.");
-    validateTable(table);
-    validateChainName(chain);
-    return this.ipt(["-t", table, "-v", "-n", "-L", chain]);
+  chainExists(table: string, chain: string): Promise<ChainMgrResult> {
+    return this.#serial(async () => {
+      req(table, '[*] Must specify a table, e.g. "filter".');
+      req(chain, "[*] Must specify a chain to check.");
+      validateTable(table);
+      validateChainName(chain);
+      return this.ipt(["-t", table, "-v", "-n", "-L", chain]);
+    });
   }
 
   /**
    * Perl `create_chain`: `-N` unless the chain already exists (then `(1, listing, [])`).
    * @throws {ChainMgrError} CHAINMGR_MISSING_ARGUMENT / CHAINMGR_INVALID_NAME
    */
-  async createChain(table: string, chain: string): Promise<ChainMgrResult> {
-    req(table, '[*] Must specify a table, e.g. "filter".');
-    req(chain, "[*] Must specify a chain to create.");
-    const ex = await this.chainExists(table, chain);
-    if (ex.rv) return { ...ex, rv: 1 };
-    return this.ipt(["-t", table, "-N", chain]);
+  createChain(table: string, chain: string): Promise<ChainMgrResult> {
+    return this.#serial(async () => {
+      req(table, '[*] Must specify a table, e.g. "filter".');
+      req(chain, "[*] Must specify a chain to create.");
+      const ex = await this.chainExists(table, chain);
+      if (ex.rv) return { ...ex, rv: 1 };
+      return this.ipt(["-t", table, "-N", chain]);
+    });
   }
 
   /**
    * Perl `flush_chain`: `-t T -F C`.
    * @throws {ChainMgrError} CHAINMGR_MISSING_ARGUMENT / CHAINMGR_INVALID_NAME
    */
-  async flushChain(table: string, chain: string): Promise<ChainMgrResult> {
-    req(table, '[*] Must specify a table, e.g. "filter".');
-    req(chain, "[*] Must specify a chain.");
-    validateTable(table);
-    validateChainName(chain);
-    return this.ipt(["-t", table, "-F", chain]);
+  flushChain(table: string, chain: string): Promise<ChainMgrResult> {
+    return this.#serial(async () => {
+      req(table, '[*] Must specify a table, e.g. "filter".');
+      req(chain, "[*] Must specify a chain.");
+      validateTable(table);
+      validateChainName(chain);
+      return this.ipt(["-t", table, "-F", chain]);
+    });
   }
 
   /**
-   * Perl `delete_chain`: absent chain → `(1, out, err)` with iptables' message; otherwise flush, remove the
+   * Perl `delete_chain`: absent chain → `(1, out, err)` with iptables' message (a listing that timed out or failed
+   * for another reason than "no such chain" is rv 0); otherwise flush, remove the
    * jump rules, `-X`. Unlike Perl (first any→any jump in `jumpFromChain` only) **every** rule in the table that
    * jumps or goes to the chain is removed first, so `-X` does not fail with "busy" / "Too many links".
    * @param table - table
@@ -194,40 +221,47 @@ export class ChainMgr {
    * @param chain - chain to delete
    * @returns the `-X` result (or the failed flush / the absent-chain listing)
    */
-  async deleteChain(table: string, jumpFromChain: string, chain: string): Promise<ChainMgrResult> {
-    req(table, '[*] Must specify a table, e.g. "filter".');
-    req(jumpFromChain, "[*] Must specify a chain from which packets were jumped to this chain");
-    req(chain, "[*] Must specify a chain to delete.");
-    validateTable(table);
-    validateChainName(jumpFromChain);
-    validateChainName(chain);
-    const ex = await this.chainExists(table, chain);
-    if (!ex.rv) return { ...ex, rv: 1 };
-    const fl = await this.flushChain(table, chain);
-    if (!fl.rv) return { ...fl, rv: 0 };
-    const current = await this.parseObj.policy(table);
-    const chains = current.tables.find((t) => t.name === table)?.chains ?? [];
-    const ordered = [...chains].sort((a, b) => (a.name === jumpFromChain ? -1 : b.name === jumpFromChain ? 1 : 0));
-    for (const from of ordered) {
-      if (from.name === chain) continue;
-      const nums = from.rules.filter((r) => r.target === chain).map((r) => r.rule_num);
-      for (const n of nums.sort((a, b) => b - a)) await this.ipt(["-t", table, "-D", from.name, String(n)]);
-    }
-    return this.ipt(["-t", table, "-X", chain]);
+  deleteChain(table: string, jumpFromChain: string, chain: string): Promise<ChainMgrResult> {
+    return this.#serial(async () => {
+      req(table, '[*] Must specify a table, e.g. "filter".');
+      req(jumpFromChain, "[*] Must specify a chain from which packets were jumped to this chain");
+      req(chain, "[*] Must specify a chain to delete.");
+      validateTable(table);
+      validateChainName(jumpFromChain);
+      validateChainName(chain);
+      const ex = await this.chainExists(table, chain);
+      // Perl: a failed listing means "absent" = success. A listing that failed for another reason (timeout, lock,
+      // permission) is not evidence of absence, so it stays a failure here.
+      const absent = !ex.timedOut && (ex.code === undefined || ex.code === "IPT_CHAIN_NOT_FOUND");
+      if (!ex.rv) return { ...ex, rv: absent ? 1 : 0 };
+      const fl = await this.flushChain(table, chain);
+      if (!fl.rv) return { ...fl, rv: 0 };
+      const current = await this.parseObj.policy(table);
+      const chains = current.tables.find((t) => t.name === table)?.chains ?? [];
+      const ordered = [...chains].sort((a, b) => (a.name === jumpFromChain ? -1 : b.name === jumpFromChain ? 1 : 0));
+      for (const from of ordered) {
+        if (from.name === chain) continue;
+        const nums = from.rules.filter((r) => r.target === chain).map((r) => r.rule_num);
+        for (const n of nums.sort((a, b) => b - a)) await this.ipt(["-t", table, "-D", from.name, String(n)]);
+      }
+      return this.ipt(["-t", table, "-X", chain]);
+    });
   }
 
   /**
    * Perl `set_chain_policy`: `-t T -P C TARGET` (rv 0 for user chains: `Bad built-in chain name.`).
    * @throws {ChainMgrError} CHAINMGR_MISSING_ARGUMENT / CHAINMGR_INVALID_NAME
    */
-  async setChainPolicy(table: string, chain: string, target: string): Promise<ChainMgrResult> {
-    req(table, '[*] Must specify a table, e.g. "filter".');
-    req(chain, "[*] Must specify a chain.");
-    req(target, `[-] Must specify ${this.iptBinName} target, e.g. "DROP"`);
-    validateTable(table);
-    validateChainName(chain);
-    validateChainName(target, "target");
-    return this.ipt(["-t", table, "-P", chain, target]);
+  setChainPolicy(table: string, chain: string, target: string): Promise<ChainMgrResult> {
+    return this.#serial(async () => {
+      req(table, '[*] Must specify a table, e.g. "filter".');
+      req(chain, "[*] Must specify a chain.");
+      req(target, `[-] Must specify ${this.iptBinName} target, e.g. "DROP"`);
+      validateTable(table);
+      validateChainName(chain);
+      validateChainName(target, "target");
+      return this.ipt(["-t", table, "-P", chain, target]);
+    });
   }
 
   /**
@@ -235,7 +269,7 @@ export class ChainMgr {
    * (semantics in `matchIpRule`). Works on iptables 1.8.9 (protocol names, IPv6 columns) because the parser does.
    * @throws {ChainMgrError} CHAINMGR_MISSING_ARGUMENT (Perl croak texts), CHAINMGR_UNSUPPORTED_KEY, CHAINMGR_INVALID_NAME
    */
-  async findIpRule(
+  findIpRule(
     src: string,
     dst: string,
     table: string,
@@ -243,18 +277,20 @@ export class ChainMgr {
     target: string,
     ext: RuleExt = {},
   ): Promise<FindResult> {
-    const bin = this.iptBinName;
-    req(src, "[*] Must specify source address.");
-    req(dst, "[*] Must specify destination address.");
-    req(table, `[*] Must specify ${bin} table.`);
-    req(chain, `[*] Must specify ${bin} chain.`);
-    req(target, `[*] Must specify ${bin} target (this may be a chain).`);
-    validateTable(table);
-    validateChainName(chain);
-    validateChainName(target, "target");
-    validateSearchKeys(ext);
-    const rules = await this.parseObj.chainRules(table, chain);
-    return matchIpRule(rules, src, dst, target, ext);
+    return this.#serial(async () => {
+      const bin = this.iptBinName;
+      req(src, "[*] Must specify source address.");
+      req(dst, "[*] Must specify destination address.");
+      req(table, `[*] Must specify ${bin} table.`);
+      req(chain, `[*] Must specify ${bin} chain.`);
+      req(target, `[*] Must specify ${bin} target (this may be a chain).`);
+      validateTable(table);
+      validateChainName(chain);
+      validateChainName(target, "target");
+      validateSearchKeys(ext);
+      const rules = await this.parseObj.chainRules(table, chain);
+      return matchIpRule(rules, src, dst, target, ext);
+    });
   }
 
   /**
@@ -264,7 +300,7 @@ export class ChainMgr {
    * @throws {ChainMgrError} CHAINMGR_MISSING_ARGUMENT, CHAINMGR_BAD_POSITION, CHAINMGR_UNSUPPORTED_KEY,
    *   CHAINMGR_BAD_NET, CHAINMGR_INVALID_NAME, CHAINMGR_BAD_RULESPEC
    */
-  async addIpRule(
+  addIpRule(
     src: string,
     dst: string,
     rulenum: number,
@@ -273,57 +309,59 @@ export class ChainMgr {
     target: string,
     ext: RuleExt = {},
   ): Promise<ChainMgrResult> {
-    req(src, "[-] Must specify a src address/network.");
-    req(dst, "[-] Must specify a dst address/network.");
-    if (!(Number.isInteger(rulenum) && rulenum >= -1)) {
-      throw new ChainMgrError("CHAINMGR_BAD_POSITION", "[-] Must specify insert rule number, or -1 for append.", {
-        rulenum,
-      });
-    }
-    req(table, '[-] Must specify a table, e.g. "filter".');
-    req(chain, "[-] Must specify a chain.");
-    req(target, `[-] Must specify ${this.iptBinName} target, e.g. "DROP"`);
-    validateTable(table);
-    validateChainName(chain);
-    validateChainName(target, "target");
-    const nsrc = normalizeNet(src);
-    const ndst = normalizeNet(dst);
-    const hasExt = Object.keys(ext).length > 0;
-    const matches: IptMatches = buildIptMatches(hasExt ? ext : {}, nsrc, ndst, target);
-    const [pos, n] = await this.findIpRule(nsrc, ndst, table, chain, target, ext);
-    if (pos) {
-      let msg: string;
-      if (hasExt) {
-        msg = `Table: ${table}, chain: ${chain}, ${nsrc} -> ${ndst} `;
-        for (const k of definedKeys(ext)) msg += `${k} ${String((ext as Record<string, unknown>)[k])} `;
-        msg += "rule already exists.";
-      } else {
-        msg = `Table: ${table}, chain: ${chain}, ${nsrc} -> ${ndst} rule already exists.`;
+    return this.#serial(async () => {
+      req(src, "[-] Must specify a src address/network.");
+      req(dst, "[-] Must specify a dst address/network.");
+      if (!(Number.isInteger(rulenum) && rulenum >= -1)) {
+        throw new ChainMgrError("CHAINMGR_BAD_POSITION", "[-] Must specify insert rule number, or -1 for append.", {
+          rulenum,
+        });
       }
-      return synthetic(1, [msg], []);
-    }
-    let head: string[];
-    let idxErr = "";
-    if (rulenum === 0) head = ["-t", table, "-I", chain, "1"];
-    else if (rulenum < 0) head = ["-t", table, "-A", chain];
-    else {
-      let r = rulenum;
-      if (r > n + 1) {
-        if (n > 0) idxErr = `Rule position ${r} is past end of ${chain} chain (${n} rules), compensating.`;
-        r = n + 1;
+      req(table, '[-] Must specify a table, e.g. "filter".');
+      req(chain, "[-] Must specify a chain.");
+      req(target, `[-] Must specify ${this.iptBinName} target, e.g. "DROP"`);
+      validateTable(table);
+      validateChainName(chain);
+      validateChainName(target, "target");
+      const nsrc = normalizeNet(src);
+      const ndst = normalizeNet(dst);
+      const hasExt = Object.keys(ext).length > 0;
+      const matches: IptMatches = buildIptMatches(hasExt ? ext : {}, nsrc, ndst, target);
+      const [pos, n] = await this.findIpRule(nsrc, ndst, table, chain, target, ext);
+      if (pos) {
+        let msg: string;
+        if (hasExt) {
+          msg = `Table: ${table}, chain: ${chain}, ${nsrc} -> ${ndst} `;
+          for (const k of definedKeys(ext)) msg += `${k} ${String((ext as Record<string, unknown>)[k])} `;
+          msg += "rule already exists.";
+        } else {
+          msg = `Table: ${table}, chain: ${chain}, ${nsrc} -> ${ndst} rule already exists.`;
+        }
+        return synthetic(1, [msg], []);
       }
-      head = ["-t", table, "-I", chain, String(r)];
-    }
-    const res = await this.ipt([...head, ...matches.args, "-j", target, ...matches.targetArgs]);
-    if (res.rv) res.out.push(`Table: ${table}, chain: ${chain}, added ${nsrc} -> ${ndst}`);
-    if (idxErr) res.err.push(idxErr);
-    return res;
+      let head: string[];
+      let idxErr = "";
+      if (rulenum === 0) head = ["-t", table, "-I", chain, "1"];
+      else if (rulenum < 0) head = ["-t", table, "-A", chain];
+      else {
+        let r = rulenum;
+        if (r > n + 1) {
+          if (n > 0) idxErr = `Rule position ${r} is past end of ${chain} chain (${n} rules), compensating.`;
+          r = n + 1;
+        }
+        head = ["-t", table, "-I", chain, String(r)];
+      }
+      const res = await this.ipt([...head, ...matches.args, "-j", target, ...matches.targetArgs]);
+      if (res.rv) res.out.push(`Table: ${table}, chain: ${chain}, added ${nsrc} -> ${ndst}`);
+      if (idxErr) res.err.push(idxErr);
+      return res;
+    });
   }
 
   /**
    * Perl `append_ip_rule`: {@link ChainMgr.addIpRule} with rulenum -1.
    */
-  async appendIpRule(
+  appendIpRule(
     src: string,
     dst: string,
     table: string,
@@ -331,19 +369,21 @@ export class ChainMgr {
     target: string,
     ext: RuleExt = {},
   ): Promise<ChainMgrResult> {
-    req(src, "[-] Must specify a src address/network.");
-    req(dst, "[-] Must specify a dst address/network.");
-    req(table, '[-] Must specify a table, e.g. "filter".');
-    req(chain, "[-] Must specify a chain.");
-    req(target, `[-] Must specify ${this.iptBinName} target, e.g. "DROP"`);
-    return this.addIpRule(src, dst, -1, table, chain, target, ext);
+    return this.#serial(async () => {
+      req(src, "[-] Must specify a src address/network.");
+      req(dst, "[-] Must specify a dst address/network.");
+      req(table, '[-] Must specify a table, e.g. "filter".');
+      req(chain, "[-] Must specify a chain.");
+      req(target, `[-] Must specify ${this.iptBinName} target, e.g. "DROP"`);
+      return this.addIpRule(src, dst, -1, table, chain, target, ext);
+    });
   }
 
   /**
    * Perl `delete_ip_rule`: find the rule, `-t T -D C pos`; not found →
    * `(0, [], ["Table: T, chain: C, rule SRC -> DST <ext> does not exist."])`.
    */
-  async deleteIpRule(
+  deleteIpRule(
     src: string,
     dst: string,
     table: string,
@@ -351,21 +391,23 @@ export class ChainMgr {
     target: string,
     ext: RuleExt = {},
   ): Promise<ChainMgrResult> {
-    req(src, "[-] Must specify a src address/network.");
-    req(dst, "[-] Must specify a dst address/network.");
-    req(table, '[-] Must specify a table, e.g. "filter".');
-    req(chain, "[-] Must specify a chain.");
-    req(target, `[-] Must specify ${this.iptBinName} target, e.g. "DROP"`);
-    const nsrc = normalizeNet(src);
-    const ndst = normalizeNet(dst);
-    const [pos] = await this.findIpRule(nsrc, ndst, table, chain, target, ext);
-    if (pos) return this.ipt(["-t", table, "-D", chain, String(pos)]);
-    let extMsg = "";
-    const e = ext as Record<string, unknown>;
-    for (const k of definedKeys(ext)) extMsg += `${k}: ${String(e[k])} `;
-    if (isDefined(ext.to_ip) && isDefined(ext.to_port)) extMsg += `${String(ext.to_ip)}:${String(ext.to_port)}`;
-    extMsg = extMsg.replace(/\s*$/, "");
-    return synthetic(0, [], [`Table: ${table}, chain: ${chain}, rule ${nsrc} -> ${ndst} ${extMsg} does not exist.`]);
+    return this.#serial(async () => {
+      req(src, "[-] Must specify a src address/network.");
+      req(dst, "[-] Must specify a dst address/network.");
+      req(table, '[-] Must specify a table, e.g. "filter".');
+      req(chain, "[-] Must specify a chain.");
+      req(target, `[-] Must specify ${this.iptBinName} target, e.g. "DROP"`);
+      const nsrc = normalizeNet(src);
+      const ndst = normalizeNet(dst);
+      const [pos] = await this.findIpRule(nsrc, ndst, table, chain, target, ext);
+      if (pos) return this.ipt(["-t", table, "-D", chain, String(pos)]);
+      let extMsg = "";
+      const e = ext as Record<string, unknown>;
+      for (const k of definedKeys(ext)) extMsg += `${k}: ${String(e[k])} `;
+      if (isDefined(ext.to_ip) && isDefined(ext.to_port)) extMsg += `${String(ext.to_ip)}:${String(ext.to_port)}`;
+      extMsg = extMsg.replace(/\s*$/, "");
+      return synthetic(0, [], [`Table: ${table}, chain: ${chain}, rule ${nsrc} -> ${ndst} ${extMsg} does not exist.`]);
+    });
   }
 
   /**
@@ -373,31 +415,33 @@ export class ChainMgr {
    * `rulenum` ≤ 0 means 1 (Perl croaked on 0); past the end is compensated with Perl's err message.
    * @throws {ChainMgrError} CHAINMGR_MISSING_ARGUMENT, CHAINMGR_INVALID_NAME
    */
-  async addJumpRule(table: string, fromChain: string, rulenum: number, toChain: string): Promise<ChainMgrResult> {
-    req(table, '[-] Must specify a table, e.g. "filter".');
-    req(fromChain, "[-] Must specify chain to jump from.");
-    if (rulenum === undefined || rulenum === null || !Number.isInteger(rulenum)) {
-      throw new ChainMgrError("CHAINMGR_MISSING_ARGUMENT", "[-] Must specify jump rule chain position");
-    }
-    req(toChain, "[-] Must specify chain to jump to.");
-    validateTable(table);
-    validateChainName(fromChain);
-    validateChainName(toChain);
-    if (fromChain === toChain) {
-      return synthetic(0, [`Identical from_chain and to_chain (${fromChain}) not allowed.`], []);
-    }
-    const any = this.anyNet();
-    const [pos, n] = await this.findIpRule(any, any, table, fromChain, toChain, {});
-    let r = rulenum <= 0 ? 1 : rulenum;
-    let idxErr = "";
-    if (r > n + 1) {
-      if (n > 0) idxErr = `Rule position ${r} is past end of ${fromChain} chain (${n} rules), compensating.`;
-      r = n + 1;
-    }
-    if (pos) return synthetic(1, [`Table: ${table}, chain: ${toChain}, jump rule already exists.`], []);
-    const res = await this.ipt(["-t", table, "-I", fromChain, String(r), "-j", toChain]);
-    if (idxErr) res.err.push(idxErr);
-    return res;
+  addJumpRule(table: string, fromChain: string, rulenum: number, toChain: string): Promise<ChainMgrResult> {
+    return this.#serial(async () => {
+      req(table, '[-] Must specify a table, e.g. "filter".');
+      req(fromChain, "[-] Must specify chain to jump from.");
+      if (rulenum === undefined || rulenum === null || !Number.isInteger(rulenum)) {
+        throw new ChainMgrError("CHAINMGR_MISSING_ARGUMENT", "[-] Must specify jump rule chain position");
+      }
+      req(toChain, "[-] Must specify chain to jump to.");
+      validateTable(table);
+      validateChainName(fromChain);
+      validateChainName(toChain);
+      if (fromChain === toChain) {
+        return synthetic(0, [`Identical from_chain and to_chain (${fromChain}) not allowed.`], []);
+      }
+      const any = this.anyNet();
+      const [pos, n] = await this.findIpRule(any, any, table, fromChain, toChain, {});
+      let r = rulenum <= 0 ? 1 : rulenum;
+      let idxErr = "";
+      if (r > n + 1) {
+        if (n > 0) idxErr = `Rule position ${r} is past end of ${fromChain} chain (${n} rules), compensating.`;
+        r = n + 1;
+      }
+      if (pos) return synthetic(1, [`Table: ${table}, chain: ${toChain}, jump rule already exists.`], []);
+      const res = await this.ipt(["-t", table, "-I", fromChain, String(r), "-j", toChain]);
+      if (idxErr) res.err.push(idxErr);
+      return res;
+    });
   }
 
   /**
@@ -441,9 +485,11 @@ export class ChainMgr {
    * @throws {ChainMgrError} CHAINMGR_MISSING_ARGUMENT for an empty command
    * @throws {IptablesParseError} IPT_NOT_IPTABLES_COMMAND (`[*] echo hi does not look like an iptables command.`)
    */
-  async runIptCmd(cmd: string): Promise<ChainMgrResult> {
-    req(cmd, `[*] Must specify ${this.iptBinName} command to run.`);
-    return fromExec(await this.parseObj.execIptables(cmd));
+  runIptCmd(cmd: string): Promise<ChainMgrResult> {
+    return this.#serial(async () => {
+      req(cmd, `[*] Must specify ${this.iptBinName} command to run.`);
+      return fromExec(await this.parseObj.execIptables(cmd));
+    });
   }
 
   /**
@@ -455,83 +501,95 @@ export class ChainMgr {
    * @throws {ChainMgrError} CHAINMGR_CHECK_FAILED when the check itself fails (missing chain or target,
    *   bad match, timeout: `details.code` has the classified iptables code)
    */
-  async exists(table: string, chain: string, rulespec: readonly string[]): Promise<boolean> {
-    validateTable(table);
-    validateChainName(chain);
-    validateRulespec(rulespec);
-    const r = await this.ipt(["-t", table, "-C", chain, ...rulespec]);
-    if (r.exitCode === 0 && !r.timedOut) return true;
-    if (r.code === "IPT_RULE_NOT_FOUND") return false;
-    throw new ChainMgrError("CHAINMGR_CHECK_FAILED", `[*] ${r.err.join(" ").trim() || "iptables -C failed"}`, {
-      argv: r.argv,
-      exitCode: r.exitCode,
-      code: r.code,
-      timedOut: r.timedOut,
-      stderr: r.err,
+  exists(table: string, chain: string, rulespec: readonly string[]): Promise<boolean> {
+    return this.#serial(async () => {
+      validateTable(table);
+      validateChainName(chain);
+      validateRulespec(rulespec);
+      const r = await this.ipt(["-t", table, "-C", chain, ...rulespec]);
+      if (r.exitCode === 0 && !r.timedOut) return true;
+      if (r.code === "IPT_RULE_NOT_FOUND") return false;
+      throw new ChainMgrError("CHAINMGR_CHECK_FAILED", `[*] ${r.err.join(" ").trim() || "iptables -C failed"}`, {
+        argv: r.argv,
+        exitCode: r.exitCode,
+        code: r.code,
+        timedOut: r.timedOut,
+        stderr: r.err,
+      });
     });
   }
 
   /**
    * Create the chain unless it exists (`-N`; "already exists" counts as success with `changed: false`).
    */
-  async ensureChain(table: string, chain: string): Promise<EnsureResult> {
-    validateTable(table);
-    validateChainName(chain);
-    const r = await this.ipt(["-t", table, "-N", chain]);
-    if (r.rv) return { ...r, changed: true };
-    if (r.code === "IPT_CHAIN_EXISTS") return { ...r, rv: 1, changed: false };
-    return { ...r, changed: false };
+  ensureChain(table: string, chain: string): Promise<EnsureResult> {
+    return this.#serial(async () => {
+      validateTable(table);
+      validateChainName(chain);
+      const r = await this.ipt(["-t", table, "-N", chain]);
+      if (r.rv) return { ...r, changed: true };
+      if (r.code === "IPT_CHAIN_EXISTS") return { ...r, rv: 1, changed: false };
+      return { ...r, changed: false };
+    });
   }
 
   /**
    * Add the rule unless `-C` finds it (append, or insert at a 1-based position).
    * @throws {ChainMgrError} CHAINMGR_CHECK_FAILED (see {@link ChainMgr.exists}), CHAINMGR_BAD_POSITION
    */
-  async ensureRule(
+  ensureRule(
     table: string,
     chain: string,
     rulespec: readonly string[],
     position: RulePosition = "append",
   ): Promise<EnsureResult> {
-    if (position !== "append" && !(Number.isInteger(position) && position >= 1)) {
-      throw new ChainMgrError("CHAINMGR_BAD_POSITION", `[*] Bad rule position ${String(position)}.`, { position });
-    }
-    if (await this.exists(table, chain, rulespec)) return { ...synthetic(1, [], []), changed: false };
-    const head = position === "append" ? ["-A", chain] : ["-I", chain, String(position)];
-    const r = await this.ipt(["-t", table, ...head, ...rulespec]);
-    return { ...r, changed: r.rv === 1 };
+    return this.#serial(async () => {
+      if (position !== "append" && !(Number.isInteger(position) && position >= 1)) {
+        throw new ChainMgrError("CHAINMGR_BAD_POSITION", `[*] Bad rule position ${String(position)}.`, { position });
+      }
+      if (await this.exists(table, chain, rulespec)) return { ...synthetic(1, [], []), changed: false };
+      const head = position === "append" ? ["-A", chain] : ["-I", chain, String(position)];
+      const r = await this.ipt(["-t", table, ...head, ...rulespec]);
+      return { ...r, changed: r.rv === 1 };
+    });
   }
 
   /**
    * Delete the rule (by rulespec, `-D C rulespec`) when `-C` finds it.
    * @throws {ChainMgrError} CHAINMGR_CHECK_FAILED (see {@link ChainMgr.exists})
    */
-  async deleteRuleIfExists(table: string, chain: string, rulespec: readonly string[]): Promise<EnsureResult> {
-    if (!(await this.exists(table, chain, rulespec))) return { ...synthetic(1, [], []), changed: false };
-    const r = await this.ipt(["-t", table, "-D", chain, ...rulespec]);
-    return { ...r, changed: r.rv === 1 };
+  deleteRuleIfExists(table: string, chain: string, rulespec: readonly string[]): Promise<EnsureResult> {
+    return this.#serial(async () => {
+      if (!(await this.exists(table, chain, rulespec))) return { ...synthetic(1, [], []), changed: false };
+      const r = await this.ipt(["-t", table, "-D", chain, ...rulespec]);
+      return { ...r, changed: r.rv === 1 };
+    });
   }
 
   /**
    * The live policy of `tables` merged into one document (`iptables-save -t T` per table).
    */
-  async currentPolicy(tables: readonly string[]): Promise<ParsedPolicy> {
-    const merged: ParsedPolicy = { format: "save", family: this.parseObj.family, tables: [], diagnostics: [] };
-    for (const t of [...new Set(tables)]) {
-      validateTable(t);
-      const p = await this.parseObj.policy(t);
-      merged.tables.push(...p.tables.filter((x) => x.name === t));
-      merged.diagnostics.push(...p.diagnostics);
-    }
-    return merged;
+  currentPolicy(tables: readonly string[]): Promise<ParsedPolicy> {
+    return this.#serial(async () => {
+      const merged: ParsedPolicy = { format: "save", family: this.parseObj.family, tables: [], diagnostics: [] };
+      for (const t of [...new Set(tables)]) {
+        validateTable(t);
+        const p = await this.parseObj.policy(t);
+        merged.tables.push(...p.tables.filter((x) => x.name === t));
+        merged.diagnostics.push(...p.diagnostics);
+      }
+      return merged;
+    });
   }
 
   /**
    * Read the live state of the affected tables and compute the plan (see the pure `plan`).
    */
-  async plan(desired: ManagedChains): Promise<Plan> {
-    const current = await this.currentPolicy(desired.chains.map((c) => c.table));
-    return planPure(current, desired);
+  plan(desired: ManagedChains): Promise<Plan> {
+    return this.#serial(async () => {
+      const current = await this.currentPolicy(desired.chains.map((c) => c.table));
+      return planPure(current, desired);
+    });
   }
 
   /**
@@ -541,26 +599,30 @@ export class ChainMgr {
    * @param opts - `test: true` adds `--test` (parse and check only, commit nothing)
    * @throws {ChainMgrError} CHAINMGR_NOT_CONFIGURED in firewalld mode (there is no restore passthrough)
    */
-  async apply(p: Plan, opts: { test?: boolean } = {}): Promise<ChainMgrResult> {
-    if (this.parseObj.firewallCmd) {
-      throw new ChainMgrError(
-        "CHAINMGR_NOT_CONFIGURED",
-        "[*] Batch apply needs iptables-restore; not available in firewalld mode.",
-      );
-    }
-    const payload = renderRestore(p);
-    if (payload === "") return synthetic(1, [], []);
-    const bin = this.parseObj.ipv6 ? "ip6tables-restore" : "iptables-restore";
-    const args = ["--noflush", "--wait", String(this.lockWait)];
-    if (opts.test) args.push("--test");
-    return fromExec(await this.parseObj.runBinary(bin, args, { input: payload }));
+  apply(p: Plan, opts: { test?: boolean } = {}): Promise<ChainMgrResult> {
+    return this.#serial(async () => {
+      if (this.parseObj.firewallCmd) {
+        throw new ChainMgrError(
+          "CHAINMGR_NOT_CONFIGURED",
+          "[*] Batch apply needs iptables-restore; not available in firewalld mode.",
+        );
+      }
+      const payload = renderRestore(p);
+      if (payload === "") return synthetic(1, [], []);
+      const bin = this.parseObj.ipv6 ? "ip6tables-restore" : "iptables-restore";
+      const args = ["--noflush", "--wait", String(this.lockWait)];
+      if (opts.test) args.push("--test");
+      return fromExec(await this.parseObj.runBinary(bin, args, { input: payload }));
+    });
   }
 
   /**
    * `plan` + `apply`: make the managed chains match `desired` in one atomic restore.
    */
-  async sync(desired: ManagedChains, opts: { test?: boolean } = {}): Promise<ChainMgrResult & { plan: Plan }> {
-    const p = await this.plan(desired);
-    return { ...(await this.apply(p, opts)), plan: p };
+  sync(desired: ManagedChains, opts: { test?: boolean } = {}): Promise<ChainMgrResult & { plan: Plan }> {
+    return this.#serial(async () => {
+      const p = await this.plan(desired);
+      return { ...(await this.apply(p, opts)), plan: p };
+    });
   }
 }

@@ -7,7 +7,8 @@ export type ChainMgrErrorCode =
   | "CHAINMGR_BAD_RULESPEC"
   | "CHAINMGR_BAD_POSITION"
   | "CHAINMGR_CHECK_FAILED"
-  | "CHAINMGR_NOT_CONFIGURED";
+  | "CHAINMGR_NOT_CONFIGURED"
+  | "CHAINMGR_CONFIG_INVALID";
 
 /** JSON details carried by a {@link ChainMgrError}. */
 export type ChainMgrErrorDetails = Record<string, unknown>;

@@ -7,6 +7,7 @@ export {
   type EnsureResult,
   type RulePosition,
 } from "./chain-mgr.ts";
+export { parseManagedChainsConfig } from "./config.ts";
 export { ChainMgrError, type ChainMgrErrorCode, type ChainMgrErrorDetails, isChainMgrError } from "./errors.ts";
 export { type FindResult, matchIpRule, validateSearchKeys } from "./find-ip-rule.ts";
 export { IPTABLES_TABLES, MAX_CHAIN_NAME_BYTES, validateChainName, validateTable } from "./names.ts";

@@ -9,7 +9,7 @@ async function mgrWith(
   answer: (
     argv: string[],
     input?: string,
-  ) => { stdout?: string; stderr?: string; exitCode?: number | null } | undefined,
+  ) => { stdout?: string; stderr?: string; exitCode?: number | null; timedOut?: boolean } | undefined,
   opts: { ipv6?: boolean; firewall?: boolean } = {},
 ) {
   const log: Recorded[] = [];
@@ -252,5 +252,77 @@ describe("parseCapabilities (Perl print_parse_capabilities, returned instead of 
     expect(lines.filter((l) => /^ {4}\S/.test(l))).toHaveLength(21);
     expect(lines).toContain("      ipt_match: -m conntrack --ctstate <val>");
     expect(lines).toContain("      ipt_match: -p <val>");
+  });
+});
+
+describe("ChainMgr.create (Perl new)", () => {
+  it("passes every IPTables::Parse option through and probes the binary once", async () => {
+    const log: Recorded[] = [];
+    const mgr = await ChainMgr.create({
+      iptables: "/usr/sbin/ip6tables",
+      useIpv6: true,
+      lockWait: 7,
+      pathAccess: () => "executable",
+      executor: scriptedExecutor(
+        (argv) => (argv[1] === "--version" ? { stdout: "ip6tables v1.8.9 (legacy)\n" } : {}),
+        log,
+      ),
+    });
+    expect([mgr.ipv6, mgr.iptBinName, mgr.lockWait]).toEqual([true, "ip6tables", 7]);
+    expect(mgr.cmd).toEqual(["/usr/sbin/ip6tables", "-w", "7"]);
+    expect(log.map((r) => r.args)).toEqual([["--version"]]);
+  });
+
+  it("propagates the parser's constructor errors (Perl croaks)", async () => {
+    const e = await thrown(ChainMgr.create({ iptables: "/nonexistent/iptables", pathAccess: () => "missing" }));
+    expect(e).toEqual({ code: "IPT_BINARY_NOT_FOUND", message: "[*] /nonexistent/iptables incorrect path." });
+  });
+});
+
+describe("serialisation per instance", () => {
+  it("concurrent addIpRule calls for the same rule insert it once (list-then-insert never interleaves)", async () => {
+    const rules: string[] = [];
+    const pad = (s: string, n: number) => s.padEnd(n);
+    const { mgr, cmds } = await mgrWith((argv) => {
+      const a = argv.slice(3); // after `bin -w 30`
+      if (a.includes("-L")) {
+        const body = rules.map(
+          (r, i) =>
+            `${pad(String(i + 1), 4)}     0     0 ${pad(r.split(" ")[2] as string, 10)} 0    --  *      *       ${pad(r.split(" ")[0] as string, 20)} ${r.split(" ")[1]}`,
+        );
+        return {
+          stdout: `Chain FW (0 references)\nnum   pkts bytes target     prot opt in     out     source               destination\n${body.join("\n")}\n`,
+        };
+      }
+      const s = a[a.indexOf("-s") + 1];
+      const d = a[a.indexOf("-d") + 1];
+      const j = a[a.indexOf("-j") + 1];
+      rules.push(`${s} ${d} ${j}`);
+      return {};
+    });
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => mgr.addIpRule("10.1.2.3/24", "192.168.1.2", 1, "filter", "FW", "ACCEPT")),
+    );
+    expect(rules).toEqual(["10.1.2.0/24 192.168.1.2 ACCEPT"]);
+    expect(results.map((r) => r.out[0])).toEqual([
+      "Table: filter, chain: FW, added 10.1.2.0/24 -> 192.168.1.2",
+      ...Array(4).fill("Table: filter, chain: FW, 10.1.2.0/24 -> 192.168.1.2 rule already exists."),
+    ]);
+    expect(cmds().filter((c) => c.includes(" -I "))).toHaveLength(1);
+  });
+});
+
+describe("deleteChain: absent vs. failed listing", () => {
+  it("absent chain → rv 1 with iptables' message (Perl); a timed-out listing → rv 0 and nothing else runs", async () => {
+    const absent = await mgrWith(() => ({ exitCode: 1, stderr: "iptables: No chain/target/match by that name.\n" }));
+    expect(await absent.mgr.deleteChain("filter", "INPUT", "GONE")).toMatchObject({
+      rv: 1,
+      err: ["iptables: No chain/target/match by that name."],
+      code: "IPT_CHAIN_NOT_FOUND",
+    });
+    const slow = await mgrWith(() => ({ exitCode: null, timedOut: true }));
+    const r = await slow.mgr.deleteChain("filter", "INPUT", "BUSY");
+    expect([r.rv, r.timedOut, r.code]).toEqual([0, true, "IPT_TIMEOUT"]);
+    expect(slow.cmds()).toEqual(["/usr/sbin/iptables -w 30 -t filter -v -n -L BUSY"]);
   });
 });

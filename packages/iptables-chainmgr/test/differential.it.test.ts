@@ -14,6 +14,28 @@ const reason = missingFor(["iptables-nft", "iptables-legacy", "ip6tables-nft", "
 const NUM_RUNS = 25;
 const stats = { runs: 0, rules: 0, chains: 0 };
 
+/** Hand-picked texts that stress quoting in both formats (run before the random rulesets). */
+function edgeCases(fam: Fam): GenRuleset {
+  const any = fam === "ipv6" ? "::/0" : "0.0.0.0/0";
+  const texts = ["-u", 'it\'s "quoted"', "back\\slash", "a  b", "#hash", "$(x);|&*"];
+  return {
+    tables: [
+      {
+        table: "filter",
+        userChains: ["USR1"],
+        rules: [
+          ...texts.map((t) => ({ chain: "INPUT", argv: ["-m", "comment", "--comment", t, "-j", "ACCEPT"] })),
+          ...texts.map((t) => ({
+            chain: "USR1",
+            argv: ["-s", any, "-m", "string", "--string", t, "--algo", "bm", "-j", "LOG", "--log-prefix", t],
+          })),
+          { chain: "FORWARD", argv: ["!", "-i", "eth+", "-o", "lo", "-j", "USR1"] },
+        ],
+      },
+    ],
+  };
+}
+
 async function agree(fam: Fam, backend: Backend, rs: GenRuleset): Promise<void> {
   const bin = `/usr/sbin/${fam === "ipv6" ? "ip6tables" : "iptables"}-${backend}`;
   const ns = await createNetns("cmdf");
@@ -60,11 +82,11 @@ describe.skipIf(skipWithReason("chainmgr differential -L vs iptables-save (netns
       const before = { ...stats };
       await fc.assert(
         fc.asyncProperty(rulesetArb(fam), (rs) => agree(fam, backend, rs)),
-        { numRuns: NUM_RUNS, seed: 20261122, endOnFailure: true },
+        { numRuns: NUM_RUNS, seed: 20261122, endOnFailure: true, examples: [[edgeCases(fam)]] },
       );
       const runs = stats.runs - before.runs;
       const rules = stats.rules - before.rules;
-      expect(runs).toBe(NUM_RUNS);
+      expect(runs).toBe(NUM_RUNS); // fast-check counts the edge-case example as one of the runs
       expect(rules).toBeGreaterThan(NUM_RUNS); // not vacuous
       process.stderr.write(`[differential] ${fam}/${backend}: ${runs} rulesets, ${rules} rules agreed\n`);
     });

@@ -91,3 +91,19 @@ describe("matchIpRule: IPv6 (Perl mis-parsed the opt column and found nothing)",
     expect(matchIpRule(input, src, dst, target, ext as RuleExt)).toEqual(want);
   });
 });
+
+describe("ChainMgr.findIpRule with iptRulesFile (Perl ipt_rules_file): -L listing and iptables-save files agree", () => {
+  const filterRows = rows.filter((r) => r[2] === "filter");
+  it.each(["v4-filter.list.txt", "v4.save.txt"])("%s", async (file) => {
+    const { ChainMgr } = await import("../src/index.ts");
+    const { IptablesParse } = await import("./support/ipt.ts");
+    const path = new URL(`fixtures/${file}`, import.meta.url).pathname;
+    const mgr = new ChainMgr(await IptablesParse.create({ iptRulesFile: path, skipIptExecCheck: true }));
+    for (const [src, dst, table, chain, target, ext, want] of filterRows) {
+      expect(
+        await mgr.findIpRule(src, dst, table, chain, target, ext),
+        `${src} ${dst} ${chain} ${target} ${JSON.stringify(ext)}`,
+      ).toEqual(want);
+    }
+  });
+});

@@ -1,5 +1,26 @@
-// Mirrors the "Quick start" of README.md: keep both in sync.
+// Mirrors the "Quick start" of README.md: keep both in sync (the second test checks that they are).
+import { readFileSync } from "node:fs";
 import { expect, it } from "vitest";
+
+/** Code without imports, comments and formatting (whitespace, trailing commas). */
+function essence(lines: string[]): string {
+  return lines
+    .filter((l) => !/^\s*(import |const \{[^}]*\} = await import\(|\/\/)/.test(l))
+    .map((l) => l.replace(/\s\/\/.*$/, ""))
+    .join("")
+    .replace(/\s+/g, "")
+    .replace(/,([)\]}])/g, "$1");
+}
+
+it("README quick start and this test are the same code", () => {
+  const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+  const block = /## Quick start[\s\S]*?```ts\n([\s\S]*?)```/.exec(readme)?.[1] ?? "";
+  const me = readFileSync(new URL(import.meta.url), "utf8");
+  const body =
+    /README quick start \(begin\) ---\n([\s\S]*?)\n\s*\/\/ --- README quick start \(end\)/.exec(me)?.[1] ?? "";
+  expect(block.length).toBeGreaterThan(100);
+  expect(essence(block.split("\n"))).toBe(essence(body.split("\n")));
+});
 
 it("README quick start", async () => {
   // --- README quick start (begin) ---

@@ -7,7 +7,7 @@ import type { DefaultDropReport, ParsedPolicy, PerlStatus } from "./types.ts";
  *
  * Perl semantics (spec §3.1) — a `DROP` policy counts as `{all: {DROP: 0}}`; otherwise an any→any `DROP` rule
  * without matches counts (only when the policy is not DROP); any→any `LOG`/`ULOG`/`NFLOG` rules are reported with
- * their prefix (`NONE` when absent, surrounding blanks trimmed) and the last one per protocol wins — minus the
+ * their prefix (`NONE` when absent; surrounding blanks trimmed, as Perl's `` prefix `\s*(.+?)\s*' `` regex did) and the last one per protocol wins — minus the
  * Perl bugs: real rule numbers (not one too high), results keyed by protocol name (`all`, `tcp`, never `0`/`6`),
  * modern `prefix "X"` and old `` prefix `X' `` prefixes, `-v` listings and save input, user chains (policy `''`),
  * exact any-address match (`10.0.0.0/0` is not "any"), interfaces and fragments considered (`-i eth0 -j DROP`

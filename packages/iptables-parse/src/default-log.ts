@@ -9,7 +9,8 @@ import type { DefaultLogReport, ParsedPolicy, ParsedTable, PerlStatus } from "./
  * Fixes over Perl (spec §3.2): works on `-v` listings (K/M counters, `--line-numbers`) and save input, chains
  * with 10, 20, … references are not ignored, sub-chains are found in every format, interfaces are considered,
  * protocol keys are names, and when no logging rule is reachable from `chain` the failure message is returned
- * instead of Perl's empty hash with rv 1.
+ * — what Perl returns live (it lists only that chain) — instead of the empty hash with rv 1 that Perl returns
+ * for whole-table files, so the answer no longer depends on how much of the table was given.
  *
  * @param policy - a parsed policy (any format)
  * @param table - table name

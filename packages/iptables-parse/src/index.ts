@@ -16,13 +16,22 @@ export {
 } from "./iptables-parse.ts";
 export { type IptablesVersion, parseIptablesVersion } from "./iptables-version.ts";
 export { DEFAULT_KILL_GRACE_MS, DEFAULT_MAX_BUFFER, nodeExecutor } from "./node-executor.ts";
-export { PARSE_KEYS, type ParseKeySpec, type ParseKeys, SEARCH_KEYS, type SearchKey } from "./parse-keys.ts";
+export {
+  type ExtendedKey,
+  PARSE_KEYS,
+  type ParseKeySpec,
+  type ParseKeys,
+  type RegularKey,
+  SEARCH_KEYS,
+  type SearchKey,
+} from "./parse-keys.ts";
 export { parseListing } from "./parse-listing.ts";
 export { parsePolicy } from "./parse-policy.ts";
 export { parseSave } from "./parse-save.ts";
 export { type ComparableRule, chainPolicy, comparableRule, findChain, listTableChains } from "./policy-query.ts";
 export { protocolName, protocolNumber } from "./protocols.ts";
 export { splitShellWords } from "./shell-words.ts";
+export { quoteSaveWord, type SaveToken, type TokenizeResult, tokenizeSaveLine } from "./tokenize-save.ts";
 export type {
   DefaultDropReport,
   DefaultLogReport,

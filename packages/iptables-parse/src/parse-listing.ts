@@ -128,6 +128,7 @@ export function parseListing(text: string, opts: ParseOptions = {}): ParsedPolic
   const len = text.length;
   let lineNo = 0;
   let pos = 0;
+  textBlanksOnly = text.indexOf("\t") < 0 && text.indexOf("\r") < 0;
   if (len === 0 || text.trim() === "") {
     diagnostics.push({ code: "IPT_PARSE_EMPTY_INPUT", severity: "warning", line: 1, message: "empty input" });
   }
@@ -251,7 +252,7 @@ function scanWords(line: string, max: number): number {
   const n = line.length;
   let i = 0;
   let k = 0;
-  lineBlanksOnly = line.indexOf("\t") < 0 && line.indexOf("\r") < 0;
+  lineBlanksOnly = textBlanksOnly || (line.indexOf("\t") < 0 && line.indexOf("\r") < 0);
   if (lineBlanksOnly) {
     while (k < max) {
       while (i < n && line.charCodeAt(i) === 32) i++;
@@ -277,6 +278,8 @@ function scanWords(line: string, max: number): number {
 
 /** The line scanned last has no tab / CR. */
 let lineBlanksOnly = true;
+/** The whole input has no tab / CR (set per parse; lets every line skip its own check). */
+let textBlanksOnly = false;
 
 const ZERO = 0n;
 
@@ -352,7 +355,25 @@ function parseRuleLine(line: string, layout: Layout, position: number): ParsedRu
   const n = line.length;
   while (i < n && isWsCode(line.charCodeAt(i))) i++;
   const extended = i === n ? "" : line.slice(i);
+  return buildRule(line, layout, ruleNum, packets, bytes, target, prot, opt, inIf, outIf, src, dst, extended);
+}
 
+/** Assemble a rule from its columns. */
+function buildRule(
+  line: string,
+  layout: Layout,
+  ruleNum: number,
+  packets: string,
+  bytes: string,
+  target: string,
+  prot: string,
+  opt: string,
+  inIf: string,
+  outIf: string,
+  src: string,
+  dst: string,
+  extended: string,
+): ParsedRule {
   const rule = emptyRule(line, ruleNum);
   const d = rule.details;
   rule.packets = packets;

@@ -49,6 +49,69 @@ const BASIC: ReadonlyMap<string, string> = new Map([
 /** Options that take exactly two arguments. */
 const TWO_ARGS: ReadonlySet<string> = new Set(["--tcp-flags", "-c", "--set-counters"]);
 
+/**
+ * Options that always take exactly one argument, even one that starts with `-` (iptables-save quotes free text
+ * only when it needs quoting, so `--comment -x` is a comment "-x", not a new option).
+ */
+const ONE_ARG: ReadonlySet<string> = new Set([
+  "-s",
+  "--source",
+  "--src",
+  "-d",
+  "--destination",
+  "--dst",
+  "-i",
+  "--in-interface",
+  "-o",
+  "--out-interface",
+  "-p",
+  "--protocol",
+  "-j",
+  "--jump",
+  "-g",
+  "--goto",
+  "-m",
+  "--match",
+  "--comment",
+  "--string",
+  "--hex-string",
+  "--algo",
+  "--from",
+  "--to",
+  "--log-prefix",
+  "--log-level",
+  "--nflog-prefix",
+  "--nflog-group",
+  "--ulog-prefix",
+  "--reject-with",
+  "--to-destination",
+  "--to-source",
+  "--to-ports",
+  "--name",
+  "--set-mark",
+  "--set-xmark",
+  "--mark",
+  "--state",
+  "--ctstate",
+  "--mac-source",
+  "--length",
+  "--limit",
+  "--limit-burst",
+  "--icmp-type",
+  "--icmpv6-type",
+  "--dport",
+  "--sport",
+  "--dports",
+  "--sports",
+  "--ports",
+  "--destination-port",
+  "--source-port",
+  "--uid-owner",
+  "--gid-owner",
+  "--src-range",
+  "--dst-range",
+]);
+
 /** One option of a rulespec with its arguments. */
 interface Item {
   neg: boolean;
@@ -96,6 +159,21 @@ function toItems(tokens: readonly SaveToken[], start: number): Item[] {
     neg = false;
     if (TWO_ARGS.has(opt)) {
       for (let k = 0; k < 2 && i < tokens.length; k++) args.push(tokens[i++] as SaveToken);
+    } else if (ONE_ARG.has(opt) && i < tokens.length) {
+      let a = tokens[i] as SaveToken;
+      // Old syntax `--dport ! 25`: the negation after the option.
+      if (!a.quoted && a.value === "!" && tokens[i + 1] !== undefined) {
+        itemNeg = true;
+        i++;
+        a = tokens[i] as SaveToken;
+      }
+      // A following `!` (negating the next option) or a missing value leaves the option without argument.
+      const nx = tokens[i + 1];
+      const startsNextOption = !a.quoted && a.value === "!" && nx !== undefined && isOptionWord(nx);
+      if (!startsNextOption) {
+        args.push(a);
+        i++;
+      }
     } else {
       while (i < tokens.length) {
         const a = tokens[i] as SaveToken;

@@ -5,9 +5,12 @@ export function isAnyAddress(a: string): boolean {
   return a === "0.0.0.0/0" || a === "::/0";
 }
 
-/** No interface restriction: `*` (verbose listing / save) or `''` (non-verbose listing). */
+/**
+ * No real interface restriction: `*` (verbose listing / save), `''` (non-verbose listing), or `!lo` — "everything
+ * but loopback" is the usual way to write a default LOG/DROP rule (`-A INPUT ! -i lo -j LOG`).
+ */
 export function isAnyInterface(i: string): boolean {
-  return i === "" || i === "*";
+  return i === "" || i === "*" || i === "!lo";
 }
 
 /** LOG, ULOG or NFLOG target. */

@@ -101,11 +101,8 @@ function needsQuotes(v: string): boolean {
  */
 export function quoteSaveWord(v: string, force = false): string {
   if (!force && !needsQuotes(v)) return v;
-  let out = '"';
-  for (let i = 0; i < v.length; i++) {
-    const ch = v[i] as string;
-    if (ch === '"' || ch === "'" || ch === "\\") out += "\\";
-    out += ch;
-  }
-  return `${out}"`;
+  return `"${v.replace(ESCAPED, "\\$&")}"`;
 }
+
+/** Characters iptables-save escapes inside double quotes. */
+const ESCAPED = /["'\\]/g;

@@ -10,7 +10,8 @@ type PerlDrop = Record<string, { DROP?: number; LOG?: { prefix: string; rulenum:
 
 /**
  * Perl's (old-format, hence correctly parsed) default_drop result with the documented fixes applied:
- * D14a real rule numbers (Perl reports one too many), D14c the modern `prefix "X"` is read (Perl: always NONE).
+ * D14a real rule numbers (Perl reports one too many), D14c the modern `prefix "X"` is read (Perl: always NONE),
+ * blanks trimmed as Perl's old-format regex did.
  */
 function fixPerl(perl: PerlDrop, prefixes: Record<number, string>): DefaultDropReport {
   const out: DefaultDropReport = {};
@@ -103,6 +104,10 @@ describe("defaultDrop semantics (spec §3.1 minus its bugs)", () => {
   it("an interface-bound or fragment DROP is not a default drop (D14e)", () => {
     const p = parseSave("*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -i eth0 -j DROP\n-A INPUT -f -j DROP\nCOMMIT\n");
     expect(defaultDrop(p, "filter", "INPUT")[1]).toBe(0);
+  });
+  it("`! -i lo -j DROP` counts as a default drop", () => {
+    const p = parseSave("*filter\n:INPUT ACCEPT [0:0]\n-A INPUT ! -i lo -j DROP\nCOMMIT\n");
+    expect(defaultDrop(p, "filter", "INPUT")).toEqual([{ all: { DROP: 1 } }, 1]);
   });
   it("10.0.0.0/0 is not 'any' (D14e: Perl's unanchored regex accepted it)", () => {
     const p = parseListing(listing(["DROP       all  --  10.0.0.0/0           0.0.0.0/0"]));

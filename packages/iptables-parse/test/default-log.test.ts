@@ -64,8 +64,13 @@ describe("defaultLog semantics (spec §3.2 minus its bugs)", () => {
       0,
     ]);
   });
+  it("`! -i lo` (everything but loopback) still counts as a default LOG; `-i eth0` does not", () => {
+    expect(defaultLog(save(["-A INPUT ! -i lo -j LOG"]), "filter", "INPUT")).toEqual([{ all: "" }, 1]);
+    expect(defaultLog(save(["-A INPUT -i eth0 -j LOG"]), "filter", "INPUT")[1]).toBe(0);
+  });
   it("empty policy and missing chain", () => {
     expect(defaultLog(parseSave(""), "filter", "INPUT")).toEqual(["[-] Could not get iptables output!", 0]);
     expect(defaultLog(save(["-A INPUT -j LOG"]), "filter", "NOPE")[1]).toBe(0);
+    expect(defaultLog(save(["-A A -j LOG"]), "filter", "INPUT")[1]).toBe(0);
   });
 });

@@ -35,7 +35,9 @@ describe("PARSE_KEYS (Perl parse_keys table, spec §2.4)", () => {
   });
   it("SEARCH_KEYS are the 21 regular + extended keys; mark, rule_num, extended are not", () => {
     expect(SEARCH_KEYS).toHaveLength(21);
-    expect(new Set(SEARCH_KEYS)).toEqual(new Set([...Object.keys(PARSE_KEYS.regular), ...Object.keys(PARSE_KEYS.extended)]));
+    expect(new Set(SEARCH_KEYS)).toEqual(
+      new Set([...Object.keys(PARSE_KEYS.regular), ...Object.keys(PARSE_KEYS.extended)]),
+    );
     for (const k of ["mark", "rule_num", "extended", "raw"]) expect(SEARCH_KEYS).not.toContain(k);
   });
   it("is frozen", () => {

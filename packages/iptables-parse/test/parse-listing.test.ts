@@ -442,6 +442,32 @@ describe("column detection corner cases", () => {
     const r = rules(parseListing(text), "INPUT")[0] as ParsedRule;
     expect([r.state, r.d_port, r.comment]).toEqual(["", "22", "state NEW dpt:99"]);
   });
+  it("negated state / ctstate are kept inline and flagged (D8; Perl drops the '!')", () => {
+    const text = [
+      "Chain X (0 references)",
+      "target     prot opt source               destination",
+      "DROP       0    --  0.0.0.0/0            0.0.0.0/0            ! state NEW",
+      "DROP       0    --  0.0.0.0/0            0.0.0.0/0            ! ctstate INVALID,NEW",
+    ].join("\n");
+    const r = rules(parseListing(text), "X");
+    expect(r.map((x) => [x.state, x.ctstate, x.details.negated])).toEqual([
+      ["!NEW", "", { state: true }],
+      ["", "!INVALID,NEW", { ctstate: true }],
+    ]);
+  });
+  it("a comment containing ' */' (real 1.8.9 output; Perl cuts it at the first ' */') (D11)", () => {
+    const text = [
+      "Chain T (0 references)",
+      "num   pkts bytes target     prot opt in     out     source               destination",
+      "11       0     0 ACCEPT     0    --  *      *       0.0.0.0/0            0.0.0.0/0            /* a */ b */ /* c */",
+      '12       0     0 LOG        6    --  *      *       0.0.0.0/0            0.0.0.0/0            tcp dpt:80 /* c1 */ LOG flags 0 level 4 prefix "p */ "',
+    ].join("\n");
+    const r = rules(parseListing(text), "T");
+    expect(r.map((x) => [x.comment, x.details.logPrefix])).toEqual([
+      ["a */ b", undefined],
+      ["c1", "p */ "],
+    ]);
+  });
   it("STRING with escaped quotes (D12)", () => {
     const text = [
       "Chain X (0 references)",

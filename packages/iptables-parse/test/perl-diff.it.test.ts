@@ -57,66 +57,70 @@ function deviation(ours: ParsedRule, field: string, perl: PerlRule): string | un
   return undefined;
 }
 
-describe.skipIf(skipWithReason("Perl IPTables::Parse differential test", reason))("differential: IPTables::Parse 1.6", () => {
-  let fields = 0;
-  let agree = 0;
-  const byDeviation = new Map<string, number>();
-  for (const [file, table, family] of CASES) {
-    const perl = JSON.parse(
-      execFileSync("perl", [SCRIPT, fixturePath(file), table, family], { encoding: "utf8", maxBuffer: 64 << 20 }),
-    ) as PerlDump;
-    const ours = parseListing(fixture(file), { table, family });
-    let fFields = 0;
-    let fAgree = 0;
-    const unexplained: string[] = [];
-    for (const chain of perl.chains) {
-      const pr = perl.rules[chain];
-      if (!Array.isArray(pr)) continue;
-      const or = findChain(ours, table, chain)?.rules ?? [];
-      pr.forEach((p, i) => {
-        const o = or[i];
-        if (o === undefined) {
-          unexplained.push(`${chain} #${i + 1}: missing`);
-          return;
-        }
-        const v = perlView(o);
-        for (const k of Object.keys(p)) {
-          fFields++;
-          if (v[k] === p[k]) {
-            fAgree++;
-            continue;
+describe.skipIf(skipWithReason("Perl IPTables::Parse differential test", reason))(
+  "differential: IPTables::Parse 1.6",
+  () => {
+    let fields = 0;
+    let agree = 0;
+    const byDeviation = new Map<string, number>();
+    for (const [file, table, family] of CASES) {
+      const perl = JSON.parse(
+        execFileSync("perl", [SCRIPT, fixturePath(file), table, family], { encoding: "utf8", maxBuffer: 64 << 20 }),
+      ) as PerlDump;
+      const ours = parseListing(fixture(file), { table, family });
+      let fFields = 0;
+      let fAgree = 0;
+      const unexplained: string[] = [];
+      for (const chain of perl.chains) {
+        const pr = perl.rules[chain];
+        if (!Array.isArray(pr)) continue;
+        const or = findChain(ours, table, chain)?.rules ?? [];
+        pr.forEach((p, i) => {
+          const o = or[i];
+          if (o === undefined) {
+            unexplained.push(`${chain} #${i + 1}: missing`);
+            return;
           }
-          const dev = deviation(o, k, p);
-          if (dev === undefined) unexplained.push(`${chain} #${i + 1} ${k}: perl ${JSON.stringify(p[k])} ours ${JSON.stringify(v[k])}`);
-          else byDeviation.set(dev, (byDeviation.get(dev) ?? 0) + 1);
+          const v = perlView(o);
+          for (const k of Object.keys(p)) {
+            fFields++;
+            if (v[k] === p[k]) {
+              fAgree++;
+              continue;
+            }
+            const dev = deviation(o, k, p);
+            if (dev === undefined)
+              unexplained.push(`${chain} #${i + 1} ${k}: perl ${JSON.stringify(p[k])} ours ${JSON.stringify(v[k])}`);
+            else byDeviation.set(dev, (byDeviation.get(dev) ?? 0) + 1);
+          }
+        });
+      }
+      fields += fFields;
+      agree += fAgree;
+      it(`${file}: ${fAgree}/${fFields} rule fields agree, the rest are documented deviations`, () => {
+        expect(unexplained).toEqual([]);
+        expect(listTableChains(ours, table)).toEqual(perl.chains);
+        for (const c of perl.chains) expect(chainPolicy(ours, table, c)).toBe(perl.policies[c]);
+        expect(fFields).toBeGreaterThan(0);
+      });
+      it(`${file}: default_drop / default_log agree where Perl is not buggy`, () => {
+        for (const chain of perl.chains) {
+          const [pd, pdrv] = perl.default_drop[chain] as [unknown, 0 | 1];
+          const [pl, plrv] = perl.default_log[chain] as [unknown, 0 | 1];
+          // Perl cannot read -v headers (D14d), so it always fails default_drop on these verbose files
+          // unless a user chain holds a drop; ours must then succeed exactly where the policy is DROP or a
+          // rule is an any→any DROP.
+          const ourDrop = defaultDrop(ours, table, chain);
+          if (pdrv === 1) expect(ourDrop[1]).toBe(1);
+          else expect(typeof pd).toBe("string");
+          const ourLog = defaultLog(ours, table, chain);
+          // default_log: Perl's verbose detection fails on `num pkts bytes` headers (D15a) → Perl rv 0 here.
+          if (plrv === 1 && Object.keys(pl as object).length > 0) expect(ourLog).toEqual([pl, 1]);
         }
       });
     }
-    fields += fFields;
-    agree += fAgree;
-    it(`${file}: ${fAgree}/${fFields} rule fields agree, the rest are documented deviations`, () => {
-      expect(unexplained).toEqual([]);
-      expect(listTableChains(ours, table)).toEqual(perl.chains);
-      for (const c of perl.chains) expect(chainPolicy(ours, table, c)).toBe(perl.policies[c]);
-      expect(fFields).toBeGreaterThan(0);
+    it(`total: ${agree}/${fields} fields agree; deviations: ${[...byDeviation].map(([k, n]) => `${k}=${n}`).join(", ") || "none"}`, () => {
+      expect(agree / fields).toBeGreaterThan(0.97);
     });
-    it(`${file}: default_drop / default_log agree where Perl is not buggy`, () => {
-      for (const chain of perl.chains) {
-        const [pd, pdrv] = perl.default_drop[chain] as [unknown, 0 | 1];
-        const [pl, plrv] = perl.default_log[chain] as [unknown, 0 | 1];
-        // Perl cannot read -v headers (D14d), so it always fails default_drop on these verbose files
-        // unless a user chain holds a drop; ours must then succeed exactly where the policy is DROP or a
-        // rule is an any→any DROP.
-        const ourDrop = defaultDrop(ours, table, chain);
-        if (pdrv === 1) expect(ourDrop[1]).toBe(1);
-        else expect(typeof pd).toBe("string");
-        const ourLog = defaultLog(ours, table, chain);
-        // default_log: Perl's verbose detection fails on `num pkts bytes` headers (D15a) → Perl rv 0 here.
-        if (plrv === 1 && Object.keys(pl as object).length > 0) expect(ourLog).toEqual([pl, 1]);
-      }
-    });
-  }
-  it(`total: ${agree}/${fields} fields agree; deviations: ${[...byDeviation].map(([k, n]) => `${k}=${n}`).join(", ") || "none"}`, () => {
-    expect(agree / fields).toBeGreaterThan(0.97);
-  });
-});
+  },
+);

@@ -54,11 +54,10 @@ export interface BatchPair {
   pkts: Map<string, number>;
   flags: Map<string, number>;
   ranges: Map<string, { lo: number; hi: number }>;
-  chains: Map<string, Map<string, Map<string, number>>>;
   srcMac: string;
   dstMac: string;
-  syslogHosts: Set<string>;
-  protos: Set<string>;
+  /** Syslog hosts that reported this pair in the batch. */
+  syslogHosts: string[];
   isTopera: boolean;
   isMasscan: boolean;
   isMirai: boolean;
@@ -81,6 +80,11 @@ export interface PairState {
   isPortSweep: boolean;
   mirai23: number;
   batch: BatchPair | undefined;
+  /** Cache of the last chain|intf|proto key (avoids building it per packet). */
+  ccChain: string;
+  ccIntf: string;
+  ccProto: string;
+  ccKey: string;
 }
 
 /** Cumulative state of one source. */
@@ -175,6 +179,13 @@ export interface CreateDetectorOptions {
   now?: () => number;
 }
 
+// Shared empty collections: per-pair/per-source maps are allocated on first write only (bounded memory
+// for millions of one-packet sources). Never written to.
+const NO_SIGS: Map<string, SigHit> = new Map();
+const NO_KEYS: Set<string> = new Set();
+const NO_INVALID: Map<string, InvalidIcmp> = new Map();
+const NO_OS: Set<string> = new Set();
+
 function nmapHint(flags: string, compat: boolean): string {
   switch (flags) {
     case "SYN":
@@ -205,7 +216,7 @@ export function createDetector(setup: DetectorSetup, options: CreateDetectorOpti
   const cfg = setup.config;
   const opts = setup.options;
   const compat = opts.psadCompat ?? false;
-  const maxSources = opts.maxSources ?? 200_000;
+  const maxSources = opts.maxSources ?? 50_000;
   const now = options.now ?? (() => Number.NaN);
   const single = options.singleBatch ?? false;
   const sigMatcher =
@@ -305,26 +316,33 @@ export function createDetector(setup: DetectorSetup, options: CreateDetectorOpti
   }
 
   function evict(): void {
-    const target = Math.floor(maxSources * 0.9);
-    // first pass: sources that never reached a DL and are not in the current batch's alerts
-    for (const [src, s] of sources) {
-      if (sources.size <= target) break;
-      if (s.dl === 0) {
-        sources.delete(src);
-        batchSources.delete(src);
-        curSigsDl.delete(src);
-        pairCount -= s.dsts.size;
-        counters.evictedSources++;
+    // Rebuild the maps (deleting in place leaves holes that slow later iteration): keep every source that
+    // reached a DL, then the most recent DL-0 sources, down to half the bound (amortised O(1) per new source).
+    const target = Math.floor(maxSources * 0.5);
+    let keepDl0 = target;
+    for (const s of sources.values()) if (s.dl > 0) keepDl0--;
+    const all = [...sources.values()];
+    const kept = new Map<string, SourceState>();
+    let dl0Seen = 0;
+    const dl0Total = all.length - (target - keepDl0);
+    for (const s of all) {
+      if (s.dl > 0 && kept.size < target) kept.set(s.src, s);
+      else if (s.dl === 0) {
+        dl0Seen++;
+        if (dl0Total - dl0Seen < keepDl0) kept.set(s.src, s);
       }
     }
-    for (const [src, s] of sources) {
-      if (sources.size <= target) break;
-      sources.delete(src);
-      batchSources.delete(src);
-      curSigsDl.delete(src);
-      pairCount -= s.dsts.size;
-      counters.evictedSources++;
-    }
+    for (const s of all)
+      if (!kept.has(s.src)) {
+        pairCount -= s.dsts.size;
+        counters.evictedSources++;
+        curSigsDl.delete(s.src);
+      }
+    sources.clear();
+    for (const [k, v] of kept) sources.set(k, v);
+    const nb = [...batchSources].filter((x) => kept.has(x));
+    batchSources.clear();
+    for (const x of nb) batchSources.add(x);
   }
 
   function expire(t: number): void {
@@ -347,11 +365,9 @@ export function createDetector(setup: DetectorSetup, options: CreateDetectorOpti
       pkts: new Map(),
       flags: new Map(),
       ranges: new Map(),
-      chains: new Map(),
       srcMac: "",
       dstMac: "",
-      syslogHosts: new Set(),
-      protos: new Set(),
+      syslogHosts: [],
       isTopera: false,
       isMasscan: false,
       isMirai: false,
@@ -370,6 +386,10 @@ export function createDetector(setup: DetectorSetup, options: CreateDetectorOpti
     t: number,
   ): void {
     const key = `${proto}|${sid}|${pkt.chain}`;
+    if (pair.sigs === NO_SIGS) {
+      pair.sigs = new Map();
+      pair.unreportedSigs = new Set();
+    }
     let h = pair.sigs.get(key);
     if (!h) {
       h = {
@@ -414,6 +434,7 @@ export function createDetector(setup: DetectorSetup, options: CreateDetectorOpti
     else if (!t.codes.has(pkt.icode)) kind = "code";
     if (!kind) return;
     const key = `${pkt.proto}|${kind}|${pkt.itype}|${pkt.icode}|${pkt.chain}`;
+    if (pair.invalid === NO_INVALID) pair.invalid = new Map();
     let r = pair.invalid.get(key);
     if (!r) {
       r = {
@@ -515,7 +536,7 @@ export function createDetector(setup: DetectorSetup, options: CreateDetectorOpti
   function buildAlert(s: SourceState, p: PairState, totalDsts: number, t: number): ScanAlert {
     const b = p.batch as BatchPair;
     let style = "";
-    const protocolScan = b.protos.size >= cfg.PROTOCOL_SCAN_THRESHOLD ? b.protos.size : 0;
+    const protocolScan = b.pkts.size >= cfg.PROTOCOL_SCAN_THRESHOLD ? b.pkts.size : 0;
     if (protocolScan) style += "Nmap -sO IP protocol scan,";
     let tcp: ScanAlert["tcp"];
     let udp: ScanAlert["udp"];
@@ -552,7 +573,7 @@ export function createDetector(setup: DetectorSetup, options: CreateDetectorOpti
       .map((k) => p.sigs.get(k))
       .filter((h): h is SigHit => h !== undefined)
       .sort((x, y) => (x.proto < y.proto ? -1 : x.proto > y.proto ? 1 : x.sid - y.sid));
-    p.unreportedSigs.clear();
+    if (p.unreportedSigs !== NO_KEYS) p.unreportedSigs.clear();
     const syslog: string[] = [];
     if (cfg.ENABLE_SIG_MSG_SYSLOG) {
       const perProto = new Map<string, number>();
@@ -656,7 +677,7 @@ export function createDetector(setup: DetectorSetup, options: CreateDetectorOpti
         pkts: 0,
         sigCount: 0,
         dsts: new Map(),
-        p0f: new Set(),
+        p0f: NO_OS,
         posf: undefined,
         autoAssigned: false,
         lastTime: t,
@@ -699,12 +720,16 @@ export function createDetector(setup: DetectorSetup, options: CreateDetectorOpti
         protos: new Set(),
         chainCounts: new Map(),
         ranges: new Map(),
-        sigs: new Map(),
-        unreportedSigs: new Set(),
-        invalid: new Map(),
+        sigs: NO_SIGS,
+        unreportedSigs: NO_KEYS,
+        invalid: NO_INVALID,
         isPortSweep: false,
         mirai23: 0,
         batch: undefined,
+        ccChain: "",
+        ccIntf: "",
+        ccProto: "",
+        ccKey: "",
       };
       s.dsts.set(pkt.dst, pair);
       pairCount++;
@@ -743,8 +768,13 @@ export function createDetector(setup: DetectorSetup, options: CreateDetectorOpti
     pair.absnum++;
     pair.lastTime = t;
     pair.protos.add(pkt.proto);
-    const ck = `${pkt.chain}|${pkt.intf}|${pkt.proto}`;
-    pair.chainCounts.set(ck, (pair.chainCounts.get(ck) ?? 0) + 1);
+    if (pair.ccChain !== pkt.chain || pair.ccIntf !== pkt.intf || pair.ccProto !== pkt.proto) {
+      pair.ccChain = pkt.chain;
+      pair.ccIntf = pkt.intf;
+      pair.ccProto = pkt.proto;
+      pair.ccKey = `${pkt.chain}|${pkt.intf}|${pkt.proto}`;
+    }
+    pair.chainCounts.set(pair.ccKey, (pair.chainCounts.get(pair.ccKey) ?? 0) + 1);
     let b = pair.batch;
     if (!b) {
       b = newBatchPair();
@@ -752,33 +782,21 @@ export function createDetector(setup: DetectorSetup, options: CreateDetectorOpti
     }
     b.srcMac = pkt.src_mac;
     b.dstMac = pkt.dst_mac;
-    b.protos.add(pkt.proto);
     b.pkts.set(pkt.proto, (b.pkts.get(pkt.proto) ?? 0) + 1);
     if (pkt.flags) b.flags.set(pkt.flags, (b.flags.get(pkt.flags) ?? 0) + 1);
-    if (pkt.syslog_host) b.syslogHosts.add(pkt.syslog_host);
+    if (pkt.syslog_host && !b.syslogHosts.includes(pkt.syslog_host) && b.syslogHosts.length < 16)
+      b.syslogHosts.push(pkt.syslog_host);
     if (pkt.is_topera) b.isTopera = true;
     if (pkt.is_masscan) b.isMasscan = true;
     if (mirai) {
       b.isMirai = true;
       pair.mirai23 = 0;
     }
-    const prefix = pkt.log_prefix || "*noprfx*";
     if (pkt.log_prefix) {
       prefixes.set(pkt.log_prefix, (prefixes.get(pkt.log_prefix) ?? 0) + 1);
       if (cfg.ENABLE_AUTO_IDS_REGEX && !s.blockRegexMatched && pkt.log_prefix.includes(cfg.AUTO_BLOCK_REGEX))
         s.blockRegexMatched = true;
     }
-    let cm = b.chains.get(pkt.proto);
-    if (!cm) {
-      cm = new Map();
-      b.chains.set(pkt.proto, cm);
-    }
-    let pm = cm.get(pkt.chain);
-    if (!pm) {
-      pm = new Map();
-      cm.set(pkt.chain, pm);
-    }
-    pm.set(prefix, (pm.get(prefix) ?? 0) + 1);
     if (
       (pkt.proto === "tcp" || pkt.proto === "udp" || pkt.proto === "udplite") &&
       pkt.frag_offset <= 0 &&
@@ -798,7 +816,11 @@ export function createDetector(setup: DetectorSetup, options: CreateDetectorOpti
     // passive OS fingerprinting on SYNs
     if (!opts.noPassiveOs && pkt.proto === "tcp" && pkt.flag_bits & TCP_FLAG.SYN && !pkt.is_ipv6) {
       if (pkt.tcp_opts) {
-        if (p0f) for (const os of p0f.match(pkt)) s.p0f.add(os);
+        if (p0f)
+          for (const os of p0f.match(pkt)) {
+            if (s.p0f === NO_OS) s.p0f = new Set();
+            s.p0f.add(os);
+          }
       } else if (setup.posf.length && pair.absnum < 100) {
         if (!s.posf) s.posf = newPosfState();
         if (!s.posf.guess) posfUpdate(s.posf, pkt, setup.posf);

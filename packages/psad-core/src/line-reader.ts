@@ -56,7 +56,10 @@ export async function* readLineBatches(
   let carry = "";
   let dropping = false;
   for await (const chunk of source as AsyncIterable<Uint8Array | string>) {
-    const s = typeof chunk === "string" ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString("latin1");
+    const s =
+      typeof chunk === "string"
+        ? chunk
+        : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString("latin1");
     const lines: string[] = [];
     const truncated = new Set<number>();
     let start = 0;

@@ -56,7 +56,7 @@ export interface DetectorOptions {
    * replaces the TCP range in syslog lines, no `other proto pkts`/`icmp6 pkts`, dead `flags:0`.
    */
   psadCompat?: boolean;
-  /** Bound on tracked sources (state expiry beyond it), default 200,000. */
+  /** Bound on tracked sources (state expiry beyond it), default 50,000. */
   maxSources?: number;
 }
 

@@ -36,7 +36,8 @@ const parseAll = (c: Corpus) => {
 };
 
 describe("parseRuleset", () => {
-  for (const c of corpora) bench(`${c.name}: ${c.rules} rules, ${(c.bytes / 1e6).toFixed(2)} MB`, () => parseAll(c), { time: 2000 });
+  for (const c of corpora)
+    bench(`${c.name}: ${c.rules} rules, ${(c.bytes / 1e6).toFixed(2)} MB`, () => parseAll(c), { time: 2000 });
 });
 
 describe("formatRule", () => {
@@ -63,7 +64,9 @@ afterAll(() => {
     const s = (times[3] as number) / 1000;
     lines.push(
       `  ${c.name.padEnd(18)} ${String(c.rules).padStart(5)} rules ${(c.bytes / 1e6).toFixed(2)} MB  ` +
-        `${(s * 1000).toFixed(1).padStart(7)} ms  ${Math.round(c.rules / s).toLocaleString("en-US").padStart(8)} rules/s  ${(c.bytes / 1e6 / s).toFixed(1)} MB/s`,
+        `${(s * 1000).toFixed(1).padStart(7)} ms  ${Math.round(c.rules / s)
+          .toLocaleString("en-US")
+          .padStart(8)} rules/s  ${(c.bytes / 1e6 / s).toFixed(1)} MB/s`,
     );
   }
   process.stdout.write(`${lines.join("\n")}\n`);

@@ -10,7 +10,7 @@ type ParseOut<T> = { ok: true; value: T } | { ok: false; error: string };
 const VAR_RE = /^\$(?:\(([A-Za-z_][A-Za-z0-9_]*)(?::[-?][^)]*)?\)|([A-Za-z_][A-Za-z0-9_]*))$/;
 
 /** Check an IPv4/IPv6 literal with optional `/prefix` (or IPv4 dotted mask). */
-export function isValidIpText(text: string): boolean {
+function isValidIpText(text: string): boolean {
   const slash = text.indexOf("/");
   const addr = slash < 0 ? text : text.slice(0, slash);
   const mask = slash < 0 ? undefined : text.slice(slash + 1);

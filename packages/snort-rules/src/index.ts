@@ -16,12 +16,20 @@ export {
   type ReferenceSystem,
   referenceUrl,
 } from "./config-files.ts";
-export { isSnortRulesError, SNORT_RULES_ERROR_CODES, SnortRulesError, type SnortRulesErrorCode } from "./errors.ts";
+export {
+  isSnortRulesError,
+  SNORT_RULES_ERROR_CODES,
+  SnortRulesError,
+  type SnortRulesErrorCode,
+  type SnortRulesErrorDetails,
+} from "./errors.ts";
 export { type FormatRuleOptions, formatOption, formatRule } from "./format-rule.ts";
-export { formatAddressExpr, formatPortExpr, parseAddressExpr, parsePortExpr } from "./header.ts";
-export { decodeContent, encodeContent } from "./options/content.ts";
+export { formatAddressExpr, formatPortExpr, MAX_LIST_DEPTH, parseAddressExpr, parsePortExpr } from "./header.ts";
+export { MAX_INCLUDE_DEPTH, parseRulesetWithIncludes, type ReadRuleFile } from "./includes.ts";
+export { type DecodedContent, decodeContent, encodeContent } from "./options/content.ts";
 export { rangeBounds } from "./options/range.ts";
 export {
+  MAX_OPTIONS_PER_RULE,
   type ParseRuleOptions,
   parseRule,
   parseRuleWithDiagnostics,
@@ -30,6 +38,7 @@ export {
 } from "./parse-rule.ts";
 export {
   type IncludeDirective,
+  MAX_JOINED_LINES,
   type ParseRulesetOptions,
   parseRuleset,
   type RejectedRule,
@@ -74,6 +83,8 @@ export type {
   Severity,
 } from "./types.ts";
 export {
+  MAX_VARIABLE_DEPTH,
+  MAX_VARIABLE_EXPANSIONS,
   parseFwsnortConf,
   parseVariableLine,
   type ResolveError,

@@ -46,6 +46,7 @@ import type {
   RuleOption,
   Severity,
 } from "./types.ts";
+import { resolveAddressExpr, resolvePortExpr, type VariableTable } from "./variables.ts";
 
 /** Options of {@link parseRuleWithDiagnostics} / {@link parseRule}. */
 export interface ParseRuleOptions {
@@ -61,6 +62,8 @@ export interface ParseRuleOptions {
   disabled?: boolean;
   /** strict Snort 2: unescaped `;` in quotes and unknown options become errors */
   strict?: boolean;
+  /** when given, header variables are resolved and undefined / cyclic / empty ones become errors of this rule */
+  variables?: VariableTable;
 }
 
 /** Result of {@link parseRuleWithDiagnostics}: the rule (absent when the text is not a rule at all) + diagnostics. */
@@ -71,6 +74,23 @@ export interface RuleParseResult {
 
 const KEYWORD_RE = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
+const ALL_ACTIONS = new Set([...ACTIONS.snort2, ...ACTIONS.snort3, ...ACTIONS.suricata]);
+const DIALECT_ACTIONS: Record<Dialect, ReadonlySet<string>> = {
+  snort2: new Set(ACTIONS.snort2),
+  snort3: new Set(ACTIONS.snort3),
+  suricata: new Set(ACTIONS.suricata),
+};
+const HTTP_MODIFIER_SET: ReadonlySet<string> = new Set(HTTP_MODIFIERS);
+const CONTENT_MODIFIER_SET: ReadonlySet<string> = new Set(CONTENT_MODIFIER_KEYWORDS);
+const SINGLE_VALUED_SET: ReadonlySet<string> = new Set(SINGLE_VALUED);
+const RANGE_KEYWORD_SET: ReadonlySet<string> = new Set(RANGE_KEYWORDS);
+const STICKY_SET: ReadonlySet<string> = new Set(STICKY_BUFFERS);
+const UNMODELED_SET: ReadonlySet<string> = new Set(UNMODELED_KEYWORDS);
+const SNORT3_ONLY_SET: ReadonlySet<string> = new Set(SNORT3_ONLY);
+const SURICATA_ONLY_SET: ReadonlySet<string> = new Set(SURICATA_ONLY);
+const BASE_PROTOCOL_SET: ReadonlySet<string> = new Set(BASE_PROTOCOLS);
+const APP_PROTOCOL_SET: ReadonlySet<string> = new Set(APP_PROTOCOLS);
+
 /** Maximum options accepted in one rule; the rest is reported once (hostile input guard). */
 export const MAX_OPTIONS_PER_RULE = 1000;
 
@@ -78,7 +98,7 @@ export const MAX_OPTIONS_PER_RULE = 1000;
 function detectDialect(protocol: string, elided: boolean, direction: string | undefined, raw: RawOption[]): Dialect {
   if (elided) return "snort3";
   let sawContent = false;
-  let suricata = direction === "=>" || (!BASE_PROTOCOLS.includes(protocol) && protocol !== "file");
+  let suricata = direction === "=>" || (!BASE_PROTOCOL_SET.has(protocol) && protocol !== "file");
   for (const o of raw) {
     const k = o.keyword.toLowerCase();
     if (k === "content" || k === "uricontent") {
@@ -87,10 +107,9 @@ function detectDialect(protocol: string, elided: boolean, direction: string | un
         if (!("error" in q) && q.rest.trim().startsWith(",")) return "snort3";
       }
       sawContent = true;
-    } else if (SNORT3_ONLY.includes(k)) return "snort3";
-    else if (!sawContent && (HTTP_MODIFIERS as readonly string[]).includes(k)) return "snort3";
-    else if ((HTTP_MODIFIERS as readonly string[]).includes(k) && o.value !== undefined) return "snort3";
-    else if (k.includes(".") || SURICATA_ONLY.includes(k)) suricata = true;
+    } else if (SNORT3_ONLY_SET.has(k)) return "snort3";
+    else if (HTTP_MODIFIER_SET.has(k) && (!sawContent || o.value !== undefined)) return "snort3";
+    else if (SURICATA_ONLY_SET.has(k) || k.includes(".")) suricata = true;
   }
   return suricata ? "suricata" : "snort2";
 }
@@ -136,6 +155,14 @@ export function parseRuleWithDiagnostics(text: string, opts: ParseRuleOptions = 
     );
     return { rule: undefined, diagnostics };
   }
+  // column of each header token (best effort: tokens are searched in order in the text)
+  const tokOffset: (number | undefined)[] = [];
+  let searchFrom = 0;
+  for (const t of toks) {
+    const at = text.indexOf(t, searchFrom);
+    tokOffset.push(at >= 0 ? at : undefined);
+    if (at >= 0) searchFrom = at + t.length;
+  }
   const action = toks[0] as string;
   const protoRaw = toks[1] as string;
   const protocol = protoRaw.toLowerCase();
@@ -149,17 +176,17 @@ export function parseRuleWithDiagnostics(text: string, opts: ParseRuleOptions = 
       : opts.dialect;
 
   // ---- header
-  const actionsOk = [...ACTIONS.snort2, ...ACTIONS.snort3, ...ACTIONS.suricata, ...(opts.ruletypes ?? [])];
-  const dialectActions =
-    opts.dialect && opts.dialect !== "auto" ? [...ACTIONS[dialect], ...(opts.ruletypes ?? [])] : actionsOk;
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(action) || !dialectActions.includes(action)) {
-    add("SNORT_UNKNOWN_ACTION", "error", `unknown action '${action}'`, leading);
+  const knownAction =
+    (opts.dialect && opts.dialect !== "auto" ? DIALECT_ACTIONS[dialect] : ALL_ACTIONS).has(action) ||
+    (opts.ruletypes?.includes(action) ?? false);
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(action) || !knownAction) {
+    add("SNORT_UNKNOWN_ACTION", "error", `unknown action '${action}'`, tokOffset[0]);
   }
   if (!/^[a-z][a-z0-9_-]*$/.test(protocol)) {
-    add("SNORT_UNKNOWN_PROTOCOL", "error", `invalid protocol '${protoRaw}'`);
-  } else if (!BASE_PROTOCOLS.includes(protocol)) {
-    if (dialect === "snort2" || !APP_PROTOCOLS.includes(protocol)) {
-      add("SNORT_UNKNOWN_PROTOCOL", "error", `protocol '${protocol}' is not valid in ${dialect} rules`);
+    add("SNORT_UNKNOWN_PROTOCOL", "error", `invalid protocol '${protoRaw}'`, tokOffset[1]);
+  } else if (!BASE_PROTOCOL_SET.has(protocol)) {
+    if (dialect === "snort2" || !APP_PROTOCOL_SET.has(protocol)) {
+      add("SNORT_UNKNOWN_PROTOCOL", "error", `protocol '${protocol}' is not valid in ${dialect} rules`, tokOffset[1]);
     }
   } else if (protocol !== protoRaw) add("SNORT_NON_LOWERCASE", "warning", `protocol '${protoRaw}' is not lower-case`);
 
@@ -169,33 +196,41 @@ export function parseRuleWithDiagnostics(text: string, opts: ParseRuleOptions = 
   let dstPort: PortExpr | undefined;
   let direction: Direction | undefined;
   if (!elided) {
-    const a = parseAddressExpr(toks[2] as string);
-    const sp = parsePortExpr(toks[3] as string);
-    const b = parseAddressExpr(toks[5] as string);
-    const dp = parsePortExpr(toks[6] as string);
-    if (a.ok) src = a.value;
-    else add(a.error.includes("nested") ? "SNORT_LIMIT_EXCEEDED" : "SNORT_BAD_ADDRESS", "error", `source: ${a.error}`);
-    if (sp.ok) srcPort = sp.value;
-    else
-      add(sp.error.includes("nested") ? "SNORT_LIMIT_EXCEEDED" : "SNORT_BAD_PORT", "error", `source port: ${sp.error}`);
-    if (b.ok) dst = b.value;
-    else
-      add(
-        b.error.includes("nested") ? "SNORT_LIMIT_EXCEEDED" : "SNORT_BAD_ADDRESS",
-        "error",
-        `destination: ${b.error}`,
-      );
-    if (dp.ok) dstPort = dp.value;
-    else
-      add(
-        dp.error.includes("nested") ? "SNORT_LIMIT_EXCEEDED" : "SNORT_BAD_PORT",
-        "error",
-        `destination port: ${dp.error}`,
-      );
+    const fields: [number, string, "SNORT_BAD_ADDRESS" | "SNORT_BAD_PORT"][] = [
+      [2, "source", "SNORT_BAD_ADDRESS"],
+      [3, "source port", "SNORT_BAD_PORT"],
+      [5, "destination", "SNORT_BAD_ADDRESS"],
+      [6, "destination port", "SNORT_BAD_PORT"],
+    ];
+    for (const [i, what, code] of fields) {
+      const r = code === "SNORT_BAD_ADDRESS" ? parseAddressExpr(toks[i] as string) : parsePortExpr(toks[i] as string);
+      if (!r.ok) {
+        add(r.error.includes("nested") ? "SNORT_LIMIT_EXCEEDED" : code, "error", `${what}: ${r.error}`, tokOffset[i]);
+        continue;
+      }
+      if (i === 2) src = r.value as AddrExpr;
+      else if (i === 3) srcPort = r.value as PortExpr;
+      else if (i === 5) dst = r.value as AddrExpr;
+      else dstPort = r.value as PortExpr;
+    }
     if (dirTok === "->" || dirTok === "<>") direction = dirTok;
     else if (dirTok === "=>" && dialect === "suricata") direction = dirTok;
-    else if (dirTok === "<-") add("SNORT_BAD_HEADER", "error", "'<-' is not a valid direction (use '->' and swap)");
-    else add("SNORT_BAD_HEADER", "error", `invalid direction '${dirTok}'`);
+    else if (dirTok === "<-") {
+      add("SNORT_BAD_HEADER", "error", "'<-' is not a valid direction (use '->' and swap)", tokOffset[4]);
+    } else add("SNORT_BAD_HEADER", "error", `invalid direction '${dirTok}'`, tokOffset[4]);
+    if (opts.variables) {
+      const vars = opts.variables;
+      const checks: [string, () => { ok: boolean; error?: { code: SnortRulesErrorCode; message: string } }][] = [
+        ["source", () => (src ? resolveAddressExpr(src, vars) : { ok: true })],
+        ["source port", () => (srcPort ? resolvePortExpr(srcPort, vars) : { ok: true })],
+        ["destination", () => (dst ? resolveAddressExpr(dst, vars) : { ok: true })],
+        ["destination port", () => (dstPort ? resolvePortExpr(dstPort, vars) : { ok: true })],
+      ];
+      for (const [what, run] of checks) {
+        const r = run();
+        if (!r.ok && r.error) add(r.error.code, "error", `${what}: ${r.error.message}`);
+      }
+    }
     if (
       (protocol === "icmp" || protocol === "ip") &&
       ((srcPort && srcPort.kind !== "any") || (dstPort && dstPort.kind !== "any"))
@@ -211,12 +246,19 @@ export function parseRuleWithDiagnostics(text: string, opts: ParseRuleOptions = 
     else add(p.code, "error", p.message, p.offset);
   }
   const options: RuleOption[] = [];
-  let lastContent: ContentOption | undefined;
-  const seen = new Set<string>();
-  const stickyHttp = dialect === "snort3";
+  const ctx: OptionContext = {
+    options,
+    lastContent: undefined,
+    seen: new Set<string>(),
+    dialect,
+    stickyHttp: dialect === "snort3",
+    opts,
+    add,
+  };
 
   let emptyReported = false;
-  for (const [index, ro] of split.options.entries()) {
+  for (let index = 0; index < split.options.length; index++) {
+    const ro = split.options[index] as RawOption;
     if (index >= MAX_OPTIONS_PER_RULE) {
       add("SNORT_LIMIT_EXCEEDED", "error", `more than ${MAX_OPTIONS_PER_RULE} options; the rest is ignored`, ro.offset);
       break;
@@ -226,306 +268,7 @@ export function parseRuleWithDiagnostics(text: string, opts: ParseRuleOptions = 
       emptyReported = true;
       continue;
     }
-    const kw = ro.keyword;
-    const k = kw.toLowerCase();
-    const v = ro.value;
-    const off = ro.offset;
-    const bad = (message: string, code: SnortRulesErrorCode = "SNORT_BAD_VALUE"): void => {
-      add(code, "error", `${k}: ${message}`, off);
-      options.push(v === undefined ? { kind: "raw", keyword: k } : { kind: "raw", keyword: k, value: v });
-    };
-    if (!KEYWORD_RE.test(kw)) {
-      bad(`invalid option keyword '${kw.slice(0, 40)}'`, "SNORT_UNKNOWN_OPTION");
-      continue;
-    }
-    if (k !== kw) add("SNORT_NON_LOWERCASE", "warning", `keyword '${kw}' is not lower-case`, off);
-    if (SINGLE_VALUED.includes(k)) {
-      if (seen.has(k)) add("SNORT_DUPLICATE_OPTION", "warning", `'${k}' appears more than once`, off);
-      seen.add(k);
-    }
-    const needValue = (): string | undefined => {
-      if (v === undefined || v === "") {
-        bad("missing value");
-        return undefined;
-      }
-      return v;
-    };
-    const noValue = (): boolean => {
-      if (v !== undefined) {
-        bad("takes no value");
-        return false;
-      }
-      return true;
-    };
-
-    // content modifiers (Snort 2 / Suricata separate-option form)
-    const isHttpMod = (HTTP_MODIFIERS as readonly string[]).includes(k);
-    if (CONTENT_MODIFIER_KEYWORDS.includes(k) || (isHttpMod && !stickyHttp && v === undefined)) {
-      if (!lastContent) {
-        bad("modifier without a preceding content", "SNORT_MODIFIER_WITHOUT_CONTENT");
-        continue;
-      }
-      const m = parseModifier(k, v);
-      if (!m.ok) {
-        bad(m.error);
-        continue;
-      }
-      if (lastContent.modifiers.some((x) => x.name === m.value.name)) {
-        add("SNORT_DUPLICATE_MODIFIER", "error", `duplicate '${k}' on the same content`, off);
-        continue;
-      }
-      lastContent.modifiers.push(m.value);
-      continue;
-    }
-
-    switch (k) {
-      case "msg": {
-        const val = needValue();
-        if (val === undefined) break;
-        const q = readQuoted(val);
-        if ("error" in q || q.negated || q.rest.trim() !== "") {
-          bad("msg must be a quoted string");
-          break;
-        }
-        options.push({ kind: "msg", value: unescapeValue(q.inner) });
-        break;
-      }
-      case "sid":
-      case "rev":
-      case "gid":
-      case "priority": {
-        const val = needValue();
-        if (val === undefined) break;
-        const n = parseInteger(val);
-        if (n === undefined || n < 0 || n > 4294967295 || !/^\d+$/.test(val)) {
-          bad(`'${val}' is not a non-negative integer`);
-          break;
-        }
-        if (k === "sid" && n === 0)
-          add("SNORT_BAD_VALUE", dialect === "snort3" ? "error" : "warning", "sid:0 is reserved", off);
-        options.push({ kind: k, value: n });
-        break;
-      }
-      case "classtype": {
-        const val = needValue();
-        if (val === undefined) break;
-        if (!/^[A-Za-z0-9_.-]+$/.test(val)) bad(`bad classtype '${val}'`);
-        else options.push({ kind: "classtype", value: val });
-        break;
-      }
-      case "reference":
-      case "metadata":
-      case "service":
-      case "flowbits": {
-        const val = needValue();
-        if (val === undefined) break;
-        const r =
-          k === "reference"
-            ? parseReference(val)
-            : k === "metadata"
-              ? parseMetadata(val)
-              : k === "service"
-                ? parseService(val)
-                : parseFlowbits(val);
-        if (r.ok) options.push(r.value);
-        else bad(r.error);
-        break;
-      }
-      case "content":
-      case "uricontent": {
-        const val = needValue();
-        if (val === undefined) break;
-        const q = readQuoted(val);
-        if ("error" in q) {
-          bad(
-            q.error === "unterminated" ? "unterminated quoted string" : "value must be a quoted string",
-            "SNORT_BAD_CONTENT",
-          );
-          lastContent = undefined;
-          break;
-        }
-        const dec = decodeContent(q.inner);
-        if (!dec.ok) {
-          bad(dec.error, "SNORT_BAD_CONTENT");
-          lastContent = undefined;
-          break;
-        }
-        const c: ContentOption = {
-          kind: "content",
-          keyword: k,
-          negated: q.negated,
-          text: q.inner,
-          bytes: dec.bytes,
-          modifiers: [],
-        };
-        const rest = q.rest.trim();
-        if (rest !== "") {
-          if (!rest.startsWith(",")) {
-            bad(`unexpected text after the quoted string: '${rest.slice(0, 40)}'`, "SNORT_BAD_CONTENT");
-            lastContent = undefined;
-            break;
-          }
-          let failed = false;
-          for (const sub of rest.slice(1).split(",")) {
-            const t = sub.trim();
-            const sp = t.search(/\s/);
-            const name = (sp < 0 ? t : t.slice(0, sp)).toLowerCase();
-            const arg = sp < 0 ? undefined : t.slice(sp + 1).trim();
-            const m = parseModifier(name, arg, true);
-            if (!m.ok) {
-              bad(m.error, "SNORT_BAD_CONTENT");
-              failed = true;
-              break;
-            }
-            if (c.modifiers.some((x) => x.name === m.value.name)) {
-              add("SNORT_DUPLICATE_MODIFIER", "error", `duplicate '${name}' on the same content`, off);
-              failed = true;
-              break;
-            }
-            c.modifiers.push(m.value);
-          }
-          if (failed) {
-            lastContent = undefined;
-            break;
-          }
-        }
-        options.push(c);
-        lastContent = c;
-        break;
-      }
-      case "pcre": {
-        const val = needValue();
-        if (val === undefined) break;
-        const q = readQuoted(val);
-        if ("error" in q || q.rest.trim() !== "") {
-          bad("value must be a quoted string", "SNORT_BAD_PCRE");
-          break;
-        }
-        const r = parsePcre(q.inner, q.negated);
-        if (r.ok) options.push(r.value);
-        else bad(r.error, "SNORT_BAD_PCRE");
-        break;
-      }
-      case "flow": {
-        const val = needValue();
-        if (val === undefined) break;
-        const r = parseFlow(val);
-        if (!r.ok) {
-          bad(r.error);
-          break;
-        }
-        if (r.nonLowercase) add("SNORT_NON_LOWERCASE", "warning", `flow value '${val}' is not lower-case`, off);
-        options.push({ kind: "flow", flags: r.flags });
-        break;
-      }
-      case "flags": {
-        const val = needValue();
-        if (val === undefined) break;
-        const r = parseTcpFlags(val);
-        if (r.ok) options.push({ kind: "flags", ...r.value });
-        else bad(r.error);
-        break;
-      }
-      case "fragbits": {
-        const val = needValue();
-        if (val === undefined) break;
-        const r = parseFragbits(val);
-        if (!r.ok) bad(r.error);
-        else
-          options.push(
-            r.modifier ? { kind: "fragbits", modifier: r.modifier, bits: r.bits } : { kind: "fragbits", bits: r.bits },
-          );
-        break;
-      }
-      case "ipopts": {
-        const val = needValue();
-        if (val === undefined) break;
-        if (!IPOPTS.includes(val.toLowerCase())) bad(`unknown ipopts '${val}'`);
-        else options.push({ kind: "ipopts", value: val.toLowerCase() });
-        break;
-      }
-      case "ip_proto": {
-        const val = needValue();
-        if (val === undefined) break;
-        const r = parseIpProto(val);
-        if (r.ok) options.push(r.value);
-        else bad(r.error);
-        break;
-      }
-      case "sameip":
-        if (noValue()) options.push({ kind: "sameip" });
-        break;
-      case "byte_test":
-      case "byte_jump":
-      case "byte_extract":
-      case "isdataat": {
-        const val = needValue();
-        if (val === undefined) break;
-        const r =
-          k === "byte_test"
-            ? parseByteTest(val)
-            : k === "byte_jump"
-              ? parseByteJump(val)
-              : k === "byte_extract"
-                ? parseByteExtract(val)
-                : parseIsdataat(val);
-        if (r.ok) options.push(r.value);
-        else bad(r.error);
-        break;
-      }
-      case "threshold":
-      case "detection_filter": {
-        const val = needValue();
-        if (val === undefined) break;
-        const r = parseThreshold(k, val);
-        if (r.ok) options.push(r.value);
-        else bad(r.error);
-        break;
-      }
-      case "resp":
-      case "react":
-      case "tag": {
-        if (k === "tag" && (v === undefined || v === "")) {
-          bad("missing value");
-          break;
-        }
-        const args = v === undefined ? [] : v.split(",").map((s) => s.trim());
-        if (args.some((a) => a === "" || /[";]/.test(a))) bad(`bad ${k} arguments`);
-        else options.push({ kind: k, args });
-        break;
-      }
-      default: {
-        if ((RANGE_KEYWORDS as readonly string[]).includes(k)) {
-          const val = needValue();
-          if (val === undefined) break;
-          const r = parseRange(k as RangeKeyword, val);
-          if (!r.ok) bad(r.error);
-          else
-            options.push(
-              r.suffix === undefined
-                ? { kind: "range", keyword: k as RangeKeyword, range: r.range }
-                : { kind: "range", keyword: k as RangeKeyword, range: r.range, suffix: r.suffix },
-            );
-          break;
-        }
-        if (isHttpMod || STICKY_BUFFERS.includes(k) || (k.includes(".") && v === undefined && dialect !== "snort2")) {
-          options.push(v === undefined ? { kind: "buffer", name: k } : { kind: "buffer", name: k, value: v });
-          lastContent = undefined;
-          break;
-        }
-        if (UNMODELED_KEYWORDS.includes(k) || k.includes(".")) {
-          if (k === "content-list" || (k === "regex" && dialect === "snort2")) {
-            bad(`'${k}' was removed from Snort`, "SNORT_UNKNOWN_OPTION");
-            break;
-          }
-          add("SNORT_UNMODELED_OPTION", "info", `'${k}' is kept verbatim (no typed model)`, off);
-          options.push(v === undefined ? { kind: "raw", keyword: k } : { kind: "raw", keyword: k, value: v });
-          break;
-        }
-        add("SNORT_UNKNOWN_OPTION", opts.strict ? "error" : "warning", `unknown option '${k}'`, off);
-        options.push(v === undefined ? { kind: "raw", keyword: k } : { kind: "raw", keyword: k, value: v });
-      }
-    }
+    interpretOption(ctx, ro);
   }
 
   // ---- content validation (spec §4.2.2)
@@ -535,7 +278,7 @@ export function parseRuleWithDiagnostics(text: string, opts: ParseRuleOptions = 
     if ((names.has("offset") || names.has("depth")) && (names.has("distance") || names.has("within"))) {
       add(
         "SNORT_MIXED_RELATIVE_ABSOLUTE",
-        "warning",
+        "error",
         `content "${o.text.slice(0, 40)}" mixes offset/depth with distance/within`,
       );
     }
@@ -566,6 +309,325 @@ export function parseRuleWithDiagnostics(text: string, opts: ParseRuleOptions = 
   }
   if (rule.sid !== undefined) for (const d of diagnostics) d.sid = rule.sid;
   return { rule, diagnostics };
+}
+
+/** Everything one option needs from the rule being parsed. */
+interface OptionContext {
+  options: RuleOption[];
+  lastContent: ContentOption | undefined;
+  seen: Set<string>;
+  dialect: Dialect;
+  stickyHttp: boolean;
+  opts: ParseRuleOptions;
+  add: (code: SnortRulesErrorCode, severity: Severity, message: string, offset?: number) => void;
+}
+
+/** Interpret one raw option into `ctx.options` (content modifiers attach to `ctx.lastContent`). */
+function interpretOption(ctx: OptionContext, ro: RawOption): void {
+  const { options, seen, dialect, stickyHttp, opts, add } = ctx;
+  const kw = ro.keyword;
+  const k = kw.toLowerCase();
+  const v = ro.value;
+  const off = ro.offset;
+  const bad = (message: string, code: SnortRulesErrorCode = "SNORT_BAD_VALUE"): void => {
+    add(code, "error", `${k}: ${message}`, off);
+    options.push(v === undefined ? { kind: "raw", keyword: k } : { kind: "raw", keyword: k, value: v });
+  };
+  if (!KEYWORD_RE.test(kw)) {
+    bad(`invalid option keyword '${kw.slice(0, 40)}'`, "SNORT_UNKNOWN_OPTION");
+    return;
+  }
+  if (k !== kw) add("SNORT_NON_LOWERCASE", "warning", `keyword '${kw}' is not lower-case`, off);
+  if (SINGLE_VALUED_SET.has(k)) {
+    if (seen.has(k)) add("SNORT_DUPLICATE_OPTION", "warning", `'${k}' appears more than once`, off);
+    seen.add(k);
+  }
+  const needValue = (): string | undefined => {
+    if (v === undefined || v === "") {
+      bad("missing value");
+      return undefined;
+    }
+    return v;
+  };
+  const noValue = (): boolean => {
+    if (v !== undefined) {
+      bad("takes no value");
+      return false;
+    }
+    return true;
+  };
+
+  // content modifiers (Snort 2 / Suricata separate-option form)
+  const isHttpMod = HTTP_MODIFIER_SET.has(k);
+  if (CONTENT_MODIFIER_SET.has(k) || (isHttpMod && !stickyHttp && v === undefined)) {
+    if (!ctx.lastContent) {
+      bad("modifier without a preceding content", "SNORT_MODIFIER_WITHOUT_CONTENT");
+      return;
+    }
+    const m = parseModifier(k, v);
+    if (!m.ok) {
+      bad(m.error);
+      return;
+    }
+    if (ctx.lastContent.modifiers.some((x) => x.name === m.value.name)) {
+      add("SNORT_DUPLICATE_MODIFIER", "error", `duplicate '${k}' on the same content`, off);
+      return;
+    }
+    ctx.lastContent.modifiers.push(m.value);
+    return;
+  }
+
+  switch (k) {
+    case "msg": {
+      const val = needValue();
+      if (val === undefined) break;
+      const q = readQuoted(val);
+      if ("error" in q || q.negated || q.rest.trim() !== "") {
+        bad("msg must be a quoted string");
+        break;
+      }
+      options.push({ kind: "msg", value: unescapeValue(q.inner) });
+      break;
+    }
+    case "sid":
+    case "rev":
+    case "gid":
+    case "priority": {
+      const val = needValue();
+      if (val === undefined) break;
+      const n = parseInteger(val);
+      if (n === undefined || n < 0 || n > 4294967295 || !/^\d+$/.test(val)) {
+        bad(`'${val}' is not a non-negative integer`);
+        break;
+      }
+      if (k === "sid" && n === 0)
+        add("SNORT_BAD_VALUE", dialect === "snort3" ? "error" : "warning", "sid:0 is reserved", off);
+      options.push({ kind: k, value: n });
+      break;
+    }
+    case "classtype": {
+      const val = needValue();
+      if (val === undefined) break;
+      if (!/^[A-Za-z0-9_.-]+$/.test(val)) bad(`bad classtype '${val}'`);
+      else options.push({ kind: "classtype", value: val });
+      break;
+    }
+    case "reference":
+    case "metadata":
+    case "service":
+    case "flowbits": {
+      const val = needValue();
+      if (val === undefined) break;
+      const r =
+        k === "reference"
+          ? parseReference(val)
+          : k === "metadata"
+            ? parseMetadata(val)
+            : k === "service"
+              ? parseService(val)
+              : parseFlowbits(val);
+      if (r.ok) options.push(r.value);
+      else bad(r.error);
+      break;
+    }
+    case "content":
+    case "uricontent": {
+      const val = needValue();
+      if (val === undefined) break;
+      const q = readQuoted(val);
+      if ("error" in q) {
+        bad(
+          q.error === "unterminated" ? "unterminated quoted string" : "value must be a quoted string",
+          "SNORT_BAD_CONTENT",
+        );
+        ctx.lastContent = undefined;
+        break;
+      }
+      const dec = decodeContent(q.inner);
+      if (!dec.ok) {
+        bad(dec.error, "SNORT_BAD_CONTENT");
+        ctx.lastContent = undefined;
+        break;
+      }
+      const c: ContentOption = {
+        kind: "content",
+        keyword: k,
+        negated: q.negated,
+        text: q.inner,
+        bytes: dec.bytes,
+        modifiers: [],
+      };
+      const rest = q.rest.trim();
+      if (rest !== "") {
+        if (!rest.startsWith(",") || opts.dialect === "snort2") {
+          const why = rest.startsWith(",")
+            ? "Snort 3 content suboptions are not valid Snort 2 syntax"
+            : `unexpected text after the quoted string: '${rest.slice(0, 40)}'`;
+          bad(why, "SNORT_BAD_CONTENT");
+          ctx.lastContent = undefined;
+          break;
+        }
+        let failed = false;
+        for (const sub of rest.slice(1).split(",")) {
+          const t = sub.trim();
+          const sp = t.search(/\s/);
+          const name = (sp < 0 ? t : t.slice(0, sp)).toLowerCase();
+          const arg = sp < 0 ? undefined : t.slice(sp + 1).trim();
+          const m = parseModifier(name, arg, true);
+          if (!m.ok) {
+            bad(m.error, "SNORT_BAD_CONTENT");
+            failed = true;
+            break;
+          }
+          if (c.modifiers.some((x) => x.name === m.value.name)) {
+            add("SNORT_DUPLICATE_MODIFIER", "error", `duplicate '${name}' on the same content`, off);
+            failed = true;
+            break;
+          }
+          c.modifiers.push(m.value);
+        }
+        if (failed) {
+          ctx.lastContent = undefined;
+          break;
+        }
+      }
+      options.push(c);
+      ctx.lastContent = c;
+      break;
+    }
+    case "pcre": {
+      const val = needValue();
+      if (val === undefined) break;
+      const q = readQuoted(val);
+      if ("error" in q || q.rest.trim() !== "") {
+        bad("value must be a quoted string", "SNORT_BAD_PCRE");
+        break;
+      }
+      const r = parsePcre(q.inner, q.negated);
+      if (r.ok) options.push(r.value);
+      else bad(r.error, "SNORT_BAD_PCRE");
+      break;
+    }
+    case "flow": {
+      const val = needValue();
+      if (val === undefined) break;
+      const r = parseFlow(val);
+      if (!r.ok) {
+        bad(r.error);
+        break;
+      }
+      if (r.nonLowercase) add("SNORT_NON_LOWERCASE", "warning", `flow value '${val}' is not lower-case`, off);
+      options.push({ kind: "flow", flags: r.flags });
+      break;
+    }
+    case "flags": {
+      const val = needValue();
+      if (val === undefined) break;
+      const r = parseTcpFlags(val);
+      if (r.ok) options.push({ kind: "flags", ...r.value });
+      else bad(r.error);
+      break;
+    }
+    case "fragbits": {
+      const val = needValue();
+      if (val === undefined) break;
+      const r = parseFragbits(val);
+      if (!r.ok) bad(r.error);
+      else
+        options.push(
+          r.modifier ? { kind: "fragbits", modifier: r.modifier, bits: r.bits } : { kind: "fragbits", bits: r.bits },
+        );
+      break;
+    }
+    case "ipopts": {
+      const val = needValue();
+      if (val === undefined) break;
+      if (!IPOPTS.includes(val.toLowerCase())) bad(`unknown ipopts '${val}'`);
+      else options.push({ kind: "ipopts", value: val.toLowerCase() });
+      break;
+    }
+    case "ip_proto": {
+      const val = needValue();
+      if (val === undefined) break;
+      const r = parseIpProto(val);
+      if (r.ok) options.push(r.value);
+      else bad(r.error);
+      break;
+    }
+    case "sameip":
+      if (noValue()) options.push({ kind: "sameip" });
+      break;
+    case "byte_test":
+    case "byte_jump":
+    case "byte_extract":
+    case "isdataat": {
+      const val = needValue();
+      if (val === undefined) break;
+      const r =
+        k === "byte_test"
+          ? parseByteTest(val)
+          : k === "byte_jump"
+            ? parseByteJump(val)
+            : k === "byte_extract"
+              ? parseByteExtract(val)
+              : parseIsdataat(val);
+      if (r.ok) options.push(r.value);
+      else bad(r.error);
+      break;
+    }
+    case "threshold":
+    case "detection_filter": {
+      const val = needValue();
+      if (val === undefined) break;
+      const r = parseThreshold(k, val);
+      if (r.ok) options.push(r.value);
+      else bad(r.error);
+      break;
+    }
+    case "resp":
+    case "react":
+    case "tag": {
+      if (k === "tag" && (v === undefined || v === "")) {
+        bad("missing value");
+        break;
+      }
+      const args = v === undefined ? [] : v.split(",").map((s) => s.trim());
+      if (args.some((a) => a === "" || /[";]/.test(a))) bad(`bad ${k} arguments`);
+      else options.push({ kind: k, args });
+      break;
+    }
+    default: {
+      if (RANGE_KEYWORD_SET.has(k)) {
+        const val = needValue();
+        if (val === undefined) break;
+        const r = parseRange(k as RangeKeyword, val);
+        if (!r.ok) bad(r.error);
+        else
+          options.push(
+            r.suffix === undefined
+              ? { kind: "range", keyword: k as RangeKeyword, range: r.range }
+              : { kind: "range", keyword: k as RangeKeyword, range: r.range, suffix: r.suffix },
+          );
+        break;
+      }
+      if (isHttpMod || STICKY_SET.has(k) || (k.includes(".") && v === undefined && dialect !== "snort2")) {
+        options.push(v === undefined ? { kind: "buffer", name: k } : { kind: "buffer", name: k, value: v });
+        ctx.lastContent = undefined;
+        break;
+      }
+      if (UNMODELED_SET.has(k) || k.includes(".")) {
+        if (k === "content-list" || (k === "regex" && dialect === "snort2")) {
+          bad(`'${k}' was removed from Snort`, "SNORT_UNKNOWN_OPTION");
+          break;
+        }
+        add("SNORT_UNMODELED_OPTION", "info", `'${k}' is kept verbatim (no typed model)`, off);
+        options.push(v === undefined ? { kind: "raw", keyword: k } : { kind: "raw", keyword: k, value: v });
+        break;
+      }
+      add("SNORT_UNKNOWN_OPTION", opts.strict ? "error" : "warning", `unknown option '${k}'`, off);
+      options.push(v === undefined ? { kind: "raw", keyword: k } : { kind: "raw", keyword: k, value: v });
+    }
+  }
 }
 
 function parseModifier(
@@ -611,7 +673,7 @@ function parseModifier(
       if (value === undefined || snort3) return { ok: false, error: "http_encode needs a value" };
       return { ok: true, value: { name, value } };
     default:
-      if ((HTTP_MODIFIERS as readonly string[]).includes(name) && value === undefined && !snort3) {
+      if (HTTP_MODIFIER_SET.has(name) && value === undefined && !snort3) {
         return { ok: true, value: { name: name as HttpModifierName } };
       }
       return { ok: false, error: `unknown content modifier '${name}'` };

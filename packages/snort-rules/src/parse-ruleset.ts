@@ -79,6 +79,12 @@ function scanParens(s: string, st: ParenState): ParenState {
   return st;
 }
 
+/** Make columns relative to the physical line (the parser saw it without leading blanks / `#`). */
+function shiftColumns(diags: Diagnostic[], by: number): void {
+  if (by === 0) return;
+  for (const d of diags) if (d.column !== undefined) d.column += by;
+}
+
 /**
  * Parse the text of a rule file (or snort.conf-style file). Never throws on content.
  * @param text - file contents (decode as latin-1 or UTF-8; both work)
@@ -110,7 +116,9 @@ export function parseRuleset(text: string, opts: ParseRulesetOptions = {}): Rule
   let inRuletype = false;
   for (let i = 0; i < physical.length; i++) {
     const lineNo = i + 1;
-    let l = (physical[i] as string).trim();
+    const physicalLine = physical[i] as string;
+    let l = physicalLine.trim();
+    const indent = physicalLine.length - physicalLine.trimStart().length;
     if (inRuletype) {
       if (l.includes("}")) inRuletype = false;
       continue;
@@ -120,6 +128,7 @@ export function parseRuleset(text: string, opts: ParseRulesetOptions = {}): Rule
       const body = l.replace(/^#\s*/, "");
       if (looksLikeRuleStart(body, ruletypes) && body.includes("(")) {
         const r = parseRuleWithDiagnostics(body, { ...opts, line: lineNo, disabled: true, ruletypes: ruletypeList });
+        shiftColumns(r.diagnostics, indent + l.length - body.length);
         if (r.rule && !r.diagnostics.some((d) => d.severity === "error")) {
           const source: RuleSource = { line: lineNo, raw: body };
           if (opts.file !== undefined) source.file = opts.file;
@@ -140,12 +149,12 @@ export function parseRuleset(text: string, opts: ParseRulesetOptions = {}): Rule
     }
     // backslash continuation
     let joined = 0;
-    while (/\\\s*$/.test(l) && i + 1 < physical.length && joined < MAX_JOINED_LINES) {
-      l = `${l.replace(/\\\s*$/, "")}${(physical[++i] as string).trim()}`;
+    while (l.endsWith("\\") && i + 1 < physical.length && joined < MAX_JOINED_LINES) {
+      l = `${l.slice(0, -1)}${(physical[++i] as string).trim()}`;
       joined++;
     }
     // Snort 3 multi-line rule without backslashes (parenthesis-driven)
-    if (looksLikeRuleStart(l, ruletypes)) {
+    if (!l.endsWith(")") && looksLikeRuleStart(l, ruletypes)) {
       const st = scanParens(l, { depth: 0, quoted: false, opened: false });
       if (st.depth > 0 || !st.opened) {
         let j = i;
@@ -208,6 +217,7 @@ export function parseRuleset(text: string, opts: ParseRulesetOptions = {}): Rule
     }
     if (IGNORED_DIRECTIVES.test(l) && !looksLikeRuleStart(l, ruletypes)) continue;
     const r = parseRuleWithDiagnostics(l, { ...opts, line: lineNo, ruletypes: ruletypeList });
+    shiftColumns(r.diagnostics, indent);
     const source: RuleSource = { line: lineNo, raw: l };
     if (opts.file !== undefined) source.file = opts.file;
     for (const d of r.diagnostics) out.diagnostics.push(d);

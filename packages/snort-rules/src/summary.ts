@@ -1,6 +1,7 @@
 /** Pure building blocks of `fwkit snort check` / `fwkit snort show` (JSON-serialisable results). */
 import { parseRuleset } from "./parse-ruleset.ts";
 import type { Diagnostic, Dialect, Rule, RuleEntry, Severity } from "./types.ts";
+import type { VariableTable } from "./variables.ts";
 
 /** Options of {@link summarizeRuleset}. */
 export interface SummarizeOptions {
@@ -8,6 +9,8 @@ export interface SummarizeOptions {
   strict?: boolean;
   /** include info diagnostics in `diagnostics` (they are always counted); default false */
   includeInfo?: boolean;
+  /** resolve header variables against this table (undefined variables become errors) */
+  variables?: VariableTable;
 }
 
 /** Per-file figures. */
@@ -103,6 +106,7 @@ export function summarizeRuleset(
       file: f.path,
       ...(opts.dialect ? { dialect: opts.dialect } : {}),
       ...(opts.strict ? { strict: true } : {}),
+      ...(opts.variables ? { variables: opts.variables } : {}),
     });
     const fs: FileSummary = {
       path: f.path,

@@ -107,12 +107,14 @@ function modifiersArb(dialect: Dialect, length: number): fc.Arbitrary<ContentMod
   if (snort3) {
     candidates.push(fc.nat(100).map((value): ContentModifier => ({ name: "fast_pattern_offset", value })));
   } else candidates.push(fc.constantFrom(...HTTP).map((name): ContentModifier => ({ name })));
+  const abs = (m: ContentModifier) => m.name === "offset" || m.name === "depth";
+  const rel = (m: ContentModifier) => m.name === "distance" || m.name === "within";
   return fc
     .uniqueArray(fc.oneof(...candidates), {
       maxLength: 4,
       selector: (m) => (m.name.startsWith("http_") ? "http" : m.name),
     })
-    .map((ms) => ms);
+    .filter((ms) => !(ms.some(abs) && ms.some(rel)));
 }
 
 function contentArb(dialect: Dialect): fc.Arbitrary<ContentOption> {

@@ -13,7 +13,7 @@ import {
 import { codes, tcp } from "./helpers.ts";
 
 const MB = 1024 * 1024;
-const BOUND_MS = 3000;
+const BOUND_MS = 5000;
 
 /** Run `f`, assert it neither throws nor exceeds the bound, return its value. */
 function bounded<T>(f: () => T): T {

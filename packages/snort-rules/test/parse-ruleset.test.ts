@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { isSnortRulesError, parseRule, parseRuleset, SNORT_RULES_ERROR_CODES, safeParseRule } from "../src/index.ts";
+import {
+  isSnortRulesError,
+  parseRule,
+  parseRuleset,
+  parseRulesetWithIncludes,
+  SNORT_RULES_ERROR_CODES,
+  safeParseRule,
+} from "../src/index.ts";
 import { codes } from "./helpers.ts";
 
 describe("parseRuleset: file structure", () => {
@@ -99,5 +106,54 @@ describe("parseRule / safeParseRule", () => {
   it("every diagnostic code is listed once", () => {
     expect(new Set(SNORT_RULES_ERROR_CODES).size).toBe(SNORT_RULES_ERROR_CODES.length);
     expect(SNORT_RULES_ERROR_CODES.every((c) => /^SNORT_[A-Z_]+$/.test(c))).toBe(true);
+  });
+});
+
+describe("parseRulesetWithIncludes", () => {
+  const files = new Map<string, string>([
+    [
+      "/etc/snort/snort.conf",
+      "var RULE_PATH rules\nruletype redalert { type alert }\ninclude $RULE_PATH/a.rules\ninclude missing.rules\ninclude $NOPE/x.rules",
+    ],
+    ["/etc/snort/rules/a.rules", "alert tcp any any -> any any (sid:1;)\ninclude ../b.rules"],
+    ["/etc/snort/b.rules", "redalert tcp any any -> any any (sid:2;)\ninclude rules/a.rules"],
+  ]);
+  const r = parseRulesetWithIncludes("/etc/snort/snort.conf", (p) => files.get(p));
+
+  it("follows includes with variables and relative paths", () => {
+    expect(r.rules.map((e) => [e.rule.sid, e.source.file])).toEqual([
+      [1, "/etc/snort/rules/a.rules"],
+      [2, "/etc/snort/b.rules"],
+    ]);
+  });
+
+  it("reports cycles, missing files and undefined variables", () => {
+    expect(r.diagnostics.map((d) => [d.code, d.file, d.line])).toEqual([
+      ["SNORT_INCLUDE_CYCLE", "/etc/snort/b.rules", 2],
+      ["SNORT_INCLUDE_NOT_FOUND", "/etc/snort/snort.conf", 4],
+      ["SNORT_UNDEFINED_VARIABLE", "/etc/snort/snort.conf", 5],
+    ]);
+  });
+});
+
+describe("diagnostic positions", () => {
+  it.each([
+    ["alert tcp 300.1.1.1 any -> any any (sid:1;)", "SNORT_BAD_ADDRESS", 11],
+    ["alert tcp any 70000 -> any any (sid:1;)", "SNORT_BAD_PORT", 15],
+    ["alert tcp any any <- any any (sid:1;)", "SNORT_BAD_HEADER", 19],
+    ["  frob tcp any any -> any any (sid:1;)", "SNORT_UNKNOWN_ACTION", 3],
+    ['alert tcp any any -> any any (msg:"x"; nocase; sid:1;)', "SNORT_MODIFIER_WITHOUT_CONTENT", 40],
+  ])("%s -> %s at column %i", (text, code, column) => {
+    const rs = parseRuleset(`# first line\n${text}`, { file: "x.rules" });
+    const d = rs.diagnostics.find((x) => x.severity === "error");
+    expect(d).toMatchObject({ code, file: "x.rules", line: 2, column });
+  });
+});
+
+describe("line continuation", () => {
+  it("keeps the blank before the backslash and joins inside the header", () => {
+    const rs = parseRuleset('alert tcp any any \\\n  -> any 80 \\   \n (msg:"x"; \\\n sid:1;)');
+    expect(rs.rules.map((e) => [e.rule.sid, e.rule.msg, e.source.line])).toEqual([[1, "x", 1]]);
+    expect(rs.diagnostics).toEqual([]);
   });
 });

@@ -464,6 +464,7 @@ const opts: Row[] = [
         { name: "depth", value: 10 },
         { name: "nocase" },
       ]);
+      expect(codes(parse(tcp(t), { dialect: "snort2" }).diagnostics, "error")).toEqual(["SNORT_BAD_CONTENT"]);
     },
   },
   {
@@ -777,6 +778,31 @@ describe("spec §6.1 header cases", () => {
 
 describe("spec §6.2 option cases", () => {
   it.each(opts)("$id: $input", (row) => row.check(row.input));
+});
+
+describe("more option validation (spec §4.2.2, §3.1)", () => {
+  it("rejects offset/depth mixed with distance/within on one content", () => {
+    expect(codes(parse(tcp('content:"a"; content:"b"; offset:1; distance:2; sid:1;')).diagnostics, "error")).toEqual([
+      "SNORT_MIXED_RELATIVE_ABSOLUTE",
+    ]);
+    expect(codes(parse(tcp('content:"a"; content:"b"; within:4; distance:2; sid:1;')).diagnostics, "error")).toEqual(
+      [],
+    );
+  });
+
+  it("backslash-r and backslash-n inside content are the letters r and n, not CR/LF", () => {
+    expect(hex(contents(parse(tcp('content:"a\\r\\n"; sid:1;')).rule)[0]?.bytes as Uint8Array)).toBe("61726e");
+  });
+
+  it("checks header variables against a table when one is given", () => {
+    const vars = variableTable([{ kind: "var", name: "HOME_NET", value: "10.0.0.0/8" }]);
+    const t = 'alert tcp $HOME_NET any -> $EXTERNAL_NET $HTTP_PORTS (msg:"x"; sid:1;)';
+    expect(codes(parse(t, { variables: vars }).diagnostics, "error")).toEqual([
+      "SNORT_UNDEFINED_VARIABLE",
+      "SNORT_UNDEFINED_VARIABLE",
+    ]);
+    expect(codes(parse(t).diagnostics, "error")).toEqual([]);
+  });
 });
 
 describe("address expression parsing", () => {

@@ -1,4 +1,4 @@
-import { createHash, createHmac } from "node:crypto";
+import { createHmac, hash } from "node:crypto";
 import type { DigestType } from "./types.ts";
 
 const NODE_ALG: Record<DigestType, string> = {
@@ -61,10 +61,18 @@ export function nodeAlgorithm(t: DigestType): string {
 
 /** Raw hash of `data` with the given algorithm. */
 export function hashRaw(t: DigestType, data: string | Uint8Array): Buffer {
-  return createHash(NODE_ALG[t]).update(data).digest();
+  return hash(NODE_ALG[t], data, "buffer");
 }
 
 /** Raw HMAC of `data` under `key`. */
 export function hmacRaw(t: DigestType, key: Uint8Array, data: string | Uint8Array): Buffer {
   return createHmac(NODE_ALG[t], key).update(data).digest();
+}
+
+/** Unpadded base64 of the hash of `data` (the form fwknop puts in packets). */
+export function hashB64(t: DigestType, data: string | Uint8Array): string {
+  const s = hash(NODE_ALG[t], data, "base64");
+  let end = s.length;
+  while (end > 0 && s.charCodeAt(end - 1) === 61) end--;
+  return s.slice(0, end);
 }

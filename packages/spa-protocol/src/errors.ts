@@ -34,6 +34,7 @@ export type SpaErrorCode =
   | "SPA_SOURCE_REQUIRED"
   | "SPA_NAT_DISABLED"
   | "SPA_CMD_DISABLED"
+  | "SPA_BAD_SIGNATURE"
   | "SPA_SEND_FAILED"
   | "SPA_IO";
 

@@ -27,12 +27,16 @@ const PROTO_NUM = { tcp: "6", udp: "17" } as const;
  * The exact rules fwknopd 2.6.10 adds for a grant (spec §4.5): per proto/port an ACCEPT in FWKNOP_INPUT with an
  * `_exp_<epoch>` comment; for NAT access a FORWARD ACCEPT + PREROUTING DNAT; for local NAT an INPUT ACCEPT on the
  * real port + PREROUTING DNAT; OUTPUT mirror rules with ENABLE_IPT_OUTPUT; SNAT/MASQUERADE with ENABLE_IPT_SNAT.
+ * An IPv6 allow address (SPA over IPv6 with `-s`) yields the same rules with `::/0`, for ip6tables.
  * Pure; `grant.kind` must be `access`.
  */
 export function planGrantRules(g: AccessGrant, cfg: FwknopdConfig): FwRule[] {
   const out: FwRule[] = [];
   const cmt = ["-m", "comment", "--comment", `_exp_${g.expiresAt}`];
-  const dst = cfg.enableDestinationRule && g.dstIp !== "0.0.0.0" ? g.dstIp : "0.0.0.0/0";
+  const any = g.allowIp.includes(":") ? "::/0" : "0.0.0.0/0";
+  const dstUsable =
+    cfg.enableDestinationRule && g.dstIp !== "0.0.0.0" && g.dstIp.includes(":") === g.allowIp.includes(":");
+  const dst = dstUsable ? g.dstIp : any;
   const rule = (c: IptChainSpec, spec: string[]): FwRule => ({
     table: c.table,
     chain: c.toChain,
@@ -86,7 +90,7 @@ export function planGrantRules(g: AccessGrant, cfg: FwknopdConfig): FwRule[] {
           "-s",
           g.allowIp,
           "-d",
-          "0.0.0.0/0",
+          any,
           "--dport",
           String(nat.port),
           ...cmt,

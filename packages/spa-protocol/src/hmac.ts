@@ -1,6 +1,5 @@
-import { timingSafeEqual } from "node:crypto";
-import { b64Encode } from "./base64.ts";
-import { DIGEST_B64_LENGTH, hmacRaw } from "./digest.ts";
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { DIGEST_B64_LENGTH, nodeAlgorithm } from "./digest.ts";
 import { fkoError, SpaError } from "./errors.ts";
 import type { DigestType } from "./types.ts";
 
@@ -19,7 +18,10 @@ export function computeHmac(type: DigestType, key: Uint8Array, fullB64: string):
       length: key.length,
     });
   }
-  return b64Encode(hmacRaw(type, key, Buffer.from(fullB64, "latin1")));
+  const mac = createHmac(nodeAlgorithm(type), key).update(fullB64, "latin1").digest("base64");
+  let end = mac.length;
+  while (end > 0 && mac.charCodeAt(end - 1) === 61) end--;
+  return mac.slice(0, end);
 }
 
 /**

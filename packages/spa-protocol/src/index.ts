@@ -39,6 +39,15 @@ export {
   parseFwknopdConf,
   parseIptChainSpec,
 } from "./fwknopd-conf.ts";
+export {
+  type DecodedSpaGpg,
+  decodeSpaGpg,
+  encodeSpaGpg,
+  GPG_PREFIX_B64,
+  type GpgDecodeKeys,
+  type GpgEncodeKeys,
+  toOldFormatFirstPacket,
+} from "./gpg.ts";
 export { computeHmac, MAX_HMAC_KEY_LEN, verifyHmac } from "./hmac.ts";
 export { DEFAULT_HMAC_KEY_LEN, formatKeyGen, type GeneratedKeys, generateKeys, type KeyGenOptions } from "./keygen.ts";
 export {
@@ -98,14 +107,18 @@ export {
 } from "./rijndael.ts";
 export {
   type AccessGrant,
+  type GpgKeyLoader,
   type IncomingPacket,
   type ProcessResult,
   processSpaPacket,
+  processSpaPacketAsync,
   type ServerContext,
   type ServerLogLine,
   unwrapHttp,
 } from "./server.ts";
 export {
+  expandCycleCommand,
+  gpgHomeKeyLoader,
   nodeExecutor,
   openDigestCacheFile,
   parsePasswd,

@@ -42,7 +42,8 @@ export interface DecodedSpa extends SpaMessage {
 
 /** Turn key material into bytes (strings as UTF-8). */
 export function keyBytes(k: KeyMaterial): Buffer {
-  return typeof k === "string" ? Buffer.from(k, "utf8") : Buffer.from(k);
+  if (typeof k === "string") return Buffer.from(k, "utf8");
+  return Buffer.isBuffer(k) ? k : Buffer.from(k.buffer, k.byteOffset, k.byteLength);
 }
 
 /** Options of {@link encodeSpa}. */

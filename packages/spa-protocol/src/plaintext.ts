@@ -1,6 +1,6 @@
 import { timingSafeEqual } from "node:crypto";
 import { b64Decode, b64Encode } from "./base64.ts";
-import { hashRaw } from "./digest.ts";
+import { hashB64, hashRaw } from "./digest.ts";
 import { fkoError, SpaError, type SpaErrorCode } from "./errors.ts";
 import { isValidUsername, parseAccessMessage, parseCommandMessage, parseNatAccess } from "./message.ts";
 import { type DigestType, MessageType, type MessageTypeValue } from "./types.ts";
@@ -228,7 +228,7 @@ export function parsePlaintext(plain: string): SpaMessage {
   }
   let digestType: DigestType | undefined;
   for (const t of candidates) {
-    if (safeEqualStr(b64Encode(hashRaw(t, encoded)), digest)) {
+    if (safeEqualStr(hashB64(t, encoded), digest)) {
       digestType = t;
       break;
     }

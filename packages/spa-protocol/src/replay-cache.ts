@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 
 /** One digest.cache line: `<digest> <proto> <src_ip> <src_port> <dst_ip> <dst_port> <time>`. */
 export interface DigestCacheEntry {
@@ -18,7 +18,7 @@ export const DIGEST_CACHE_HEADER = "# <digest> <proto> <src_ip> <src_port> <dst_
 
 /** Replay-cache id of a packet: SHA256 of the exact payload string, base64 without `=` (43 chars). */
 export function replayDigest(payload: string | Uint8Array): string {
-  return createHash("sha256").update(payload).digest("base64").replace(/=+$/, "");
+  return hash("sha256", payload, "base64").replace(/=+$/, "");
 }
 
 /** Format one digest.cache line (no newline). */

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash } from "node:crypto";
+import { createCipheriv, createDecipheriv, hash } from "node:crypto";
 import { b64Decode, b64Encode } from "./base64.ts";
 import { fkoError, SpaError } from "./errors.ts";
 import type { EncryptionMode } from "./types.ts";
@@ -48,7 +48,7 @@ export function parseEncryptionMode(name: string): EncryptionMode | undefined {
  * to 16 bytes / truncated to 16 (pre-2.5 behaviour).
  */
 export function effectivePassphrase(key: Uint8Array, mode: EncryptionMode): Buffer {
-  const k = Buffer.from(key);
+  const k = Buffer.isBuffer(key) ? key : Buffer.from(key);
   if (mode !== "legacy") return k;
   if (k.length >= 16) return k.subarray(0, 16);
   return Buffer.concat([k, Buffer.alloc(16 - k.length, 0x30)]);
@@ -60,16 +60,11 @@ export function effectivePassphrase(key: Uint8Array, mode: EncryptionMode): Buff
  * @param salt - 8-byte salt
  */
 export function evpBytesToKey(pass: Uint8Array, salt: Uint8Array): { key: Buffer; iv: Buffer } {
-  const out: Buffer[] = [];
-  let prev: Buffer = Buffer.alloc(0);
-  let total = 0;
-  while (total < 48) {
-    prev = createHash("md5").update(prev).update(pass).update(salt).digest();
-    out.push(prev);
-    total += prev.length;
-  }
-  const all = Buffer.concat(out);
-  return { key: all.subarray(0, 32), iv: all.subarray(32, 48) };
+  const ps = Buffer.concat([pass, salt]);
+  const d1 = hash("md5", ps, "buffer");
+  const d2 = hash("md5", Buffer.concat([d1, ps]), "buffer");
+  const d3 = hash("md5", Buffer.concat([d2, ps]), "buffer");
+  return { key: Buffer.concat([d1, d2]), iv: d3 };
 }
 
 function checkKey(key: Uint8Array, mode: EncryptionMode): void {
@@ -126,7 +121,8 @@ export function rijndaelDecrypt(fullB64: string, key: Uint8Array, mode: Encrypti
   const { key: k, iv } = evpBytesToKey(effectivePassphrase(key, mode), salt);
   const decipher = createDecipheriv(NODE_CIPHER[mode], k, mode === "ECB" ? null : iv);
   decipher.setAutoPadding(false);
-  const pt = Buffer.concat([decipher.update(raw.subarray(16)), decipher.final()]);
+  const pt = decipher.update(raw.subarray(16));
+  decipher.final();
   const p = pt[pt.length - 1] ?? 0;
   if (p >= 1 && p <= 16 && p <= pt.length) {
     let ok = true;

@@ -5,6 +5,7 @@ import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs
 import { createServer, type Server } from "node:net";
 import { SpaError } from "./errors.ts";
 import type { Executor, FwRule, SpaFirewall } from "./firewall.ts";
+import type { GpgDecodeKeys } from "./gpg.ts";
 import {
   DIGEST_CACHE_HEADER,
   type DigestCacheEntry,
@@ -14,9 +15,11 @@ import {
 } from "./replay-cache.ts";
 import {
   type AccessGrant,
+  type GpgKeyLoader,
   type IncomingPacket,
   type ProcessResult,
   processSpaPacket,
+  processSpaPacketAsync,
   type ServerContext,
   type ServerLogLine,
 } from "./server.ts";
@@ -128,6 +131,70 @@ export function runSpaCommand(
   });
 }
 
+/**
+ * Expand fwknopd's CMD_CYCLE_OPEN/CLOSE variables (`$IP $SRC $PKT_SRC $DST $PORT $PROTO $TIMEOUT`) into an argv
+ * (split on whitespace first, so a substituted value can never add arguments or reach a shell).
+ */
+export function expandCycleCommand(template: string, g: AccessGrant): string[] {
+  const first = g.ports[0];
+  const vars: Record<string, string> = {
+    IP: g.allowIp,
+    SRC: g.allowIp,
+    PKT_SRC: g.srcIp,
+    DST: g.dstIp,
+    PORT: first ? String(first.port) : "",
+    PROTO: first ? first.proto : "",
+    TIMEOUT: String(g.timeout),
+  };
+  return splitCommand(template).map((w) =>
+    w.replace(/\$(PKT_SRC|IP|SRC|DST|PORT|PROTO|TIMEOUT)/g, (_, k: string) => vars[k] ?? ""),
+  );
+}
+
+/**
+ * A {@link GpgKeyLoader} reading keys from the stanza's GnuPG home (GPG_HOME_DIR, else fwknopd.conf's) with the
+ * `gpg` binary: the secret key of GPG_DECRYPT_ID (passphrase GPG_DECRYPT_PW, passed on stdin, never in argv) and
+ * every public key of the keyring for signature checks. Results are cached per stanza.
+ */
+export function gpgHomeKeyLoader(defaults: { gpgHomeDir: string; gpgExe: string }): GpgKeyLoader {
+  const cache = new Map<number, Promise<GpgDecodeKeys | undefined>>();
+  const gpg = (exe: string, home: string, args: string[], input: string) =>
+    new Promise<string>((resolve, reject) => {
+      const child = execFile(
+        exe,
+        ["--homedir", home, "--batch", "--pinentry-mode", "loopback", "--passphrase-fd", "0", ...args],
+        { timeout: 30_000, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, LC_ALL: "C" } },
+        (err, stdout) =>
+          err ? reject(new SpaError("SPA_KEY_INVALID", "gpg key export failed", { home })) : resolve(String(stdout)),
+      );
+      child.stdin?.end(`${input}\n`);
+    });
+  return (st) => {
+    let p = cache.get(st.index);
+    if (!p) {
+      const exe = st.gpgExe ?? defaults.gpgExe;
+      const home = st.gpgHomeDir ?? defaults.gpgHomeDir;
+      const id = st.gpgDecryptId;
+      p = id
+        ? (async () => {
+            const decryptKey = await gpg(exe, home, ["--armor", "--export-secret-keys", id], st.gpgDecryptPw ?? "");
+            const pub = await gpg(exe, home, ["--armor", "--export"], "");
+            const verificationKeys = pub
+              .split(/(?=-----BEGIN PGP PUBLIC KEY BLOCK-----)/)
+              .filter((b) => b.includes("BEGIN PGP PUBLIC KEY BLOCK"));
+            return {
+              decryptKey,
+              verificationKeys,
+              ...(st.gpgDecryptPw !== undefined ? { decryptPassphrase: st.gpgDecryptPw } : {}),
+            };
+          })()
+        : Promise.resolve(undefined);
+      cache.set(st.index, p);
+    }
+    return p;
+  };
+}
+
 /** Options of {@link startSpaServer}. */
 export interface SpaServerOptions extends ServerContext {
   /** UDP port (UDPSERV_PORT); 0 picks a free one. */
@@ -145,6 +212,8 @@ export interface SpaServerOptions extends ServerContext {
   onGrant?: (g: AccessGrant, rules: FwRule[]) => void;
   /** Expiry check period in ms (UDPSERV_SELECT_TIMEOUT), default 500. */
   expireEveryMs?: number;
+  /** GnuPG keys per stanza; when set, packets go through processSpaPacketAsync (serialised, queue ≤ 1000). */
+  gpgKeys?: GpgKeyLoader;
   /** Run command messages (type 0); default: runSpaCommand. */
   runCommand?: (g: AccessGrant) => Promise<unknown>;
 }
@@ -168,8 +237,21 @@ export async function startSpaServer(opts: SpaServerOptions): Promise<SpaServerH
   const host = opts.host ?? "0.0.0.0";
   let processed = 0;
   let chain: Promise<void> = Promise.resolve();
+  let queued = 0;
   const handle = (pkt: IncomingPacket) => {
-    const r = processSpaPacket(pkt, opts);
+    if (opts.gpgKeys) {
+      if (queued >= 1000) return;
+      queued++;
+      chain = chain.then(async () => {
+        const r = await processSpaPacketAsync(pkt, opts);
+        queued--;
+        after(r, pkt);
+      });
+      return;
+    }
+    after(processSpaPacket(pkt, opts), pkt);
+  };
+  const after = (r: ProcessResult, pkt: IncomingPacket) => {
     processed++;
     for (const l of r.log) opts.onLog?.(l);
     opts.onResult?.(r, pkt);
@@ -190,11 +272,39 @@ export async function startSpaServer(opts: SpaServerOptions): Promise<SpaServerH
           const run =
             opts.runCommand ??
             ((x: AccessGrant) =>
-              runSpaCommand(x.command as string, {
-                ...(x.stanza.cmdExecUser ? { user: x.stanza.cmdExecUser } : {}),
-                ...(x.stanza.cmdExecGroup ? { group: x.stanza.cmdExecGroup } : {}),
-              }));
+              x.stanza.enableCmdSudoExec
+                ? runSpaCommand(
+                    [
+                      opts.config.sudoExe,
+                      "-u",
+                      x.stanza.cmdSudoExecUser ?? "root",
+                      ...(x.stanza.cmdSudoExecGroup ? ["-g", x.stanza.cmdSudoExecGroup] : []),
+                      x.command as string,
+                    ].join(" "),
+                  )
+                : runSpaCommand(x.command as string, {
+                    ...(x.stanza.cmdExecUser ? { user: x.stanza.cmdExecUser } : {}),
+                    ...(x.stanza.cmdExecGroup ? { group: x.stanza.cmdExecGroup } : {}),
+                  }));
           await run(g);
+          opts.onGrant?.(g, []);
+        } else if (g.kind === "cmd-cycle" && g.stanza.cmdCycleOpen) {
+          const runArgv = (argv: string[]) =>
+            runSpaCommand(argv.join(" "), {
+              ...(g.stanza.cmdExecUser ? { user: g.stanza.cmdExecUser } : {}),
+              ...(g.stanza.cmdExecGroup ? { group: g.stanza.cmdExecGroup } : {}),
+            });
+          await runArgv(expandCycleCommand(g.stanza.cmdCycleOpen, g));
+          const close = g.stanza.cmdCycleClose;
+          if (close && close !== "NONE") {
+            const t = setTimeout(
+              () => {
+                chain = chain.then(() => runArgv(expandCycleCommand(close, g)).then(() => undefined));
+              },
+              (g.stanza.cmdCycleTimer ?? g.timeout) * 1000,
+            );
+            t.unref();
+          }
           opts.onGrant?.(g, []);
         } else {
           opts.onGrant?.(g, []);

@@ -100,6 +100,21 @@ describe("buildClientPacket (fwknop's options)", () => {
   });
 });
 
+describe("allow-IP strictness", () => {
+  it("dotted quad only, no octal-looking leading zeros (inet_aton would read 010 as 8)", async () => {
+    const { isStrictIpv4 } = await import("../src/index.ts");
+    expect(["10.0.0.2", "0.0.0.0", "255.255.255.255"].map(isStrictIpv4)).toEqual([true, true, true]);
+    expect(["010.0.0.1", "1.2.3", "1.2.3.4.5", "256.1.1.1", "1.2.3.4 ", "0x1.2.3.4"].map(isStrictIpv4)).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
+  });
+});
+
 describe("--key-gen", () => {
   it("32-byte key, HMAC key by digest type, fwknop's output format", () => {
     const k = generateKeys(random);

@@ -89,3 +89,43 @@ describe("decoder fuzzing: 100,000 inputs, nothing but SpaError escapes", () => 
     }
   }, 60_000);
 });
+
+describe("config / cache readers never throw on arbitrary text (AFL-style targets of upstream)", () => {
+  const line = fc.oneof(
+    fc.string({ maxLength: 80 }),
+    fc
+      .tuple(
+        fc.constantFrom(
+          "SOURCE",
+          "KEY",
+          "KEY_BASE64",
+          "HMAC_KEY_BASE64",
+          "OPEN_PORTS",
+          "ACCESS_EXPIRE",
+          "FORCE_NAT",
+          "%include",
+          "[default]",
+          "IPT_INPUT_ACCESS",
+          "ENCRYPTION_MODE",
+        ),
+        fc.string({ maxLength: 40 }),
+      )
+      .map(([k, v]) => `${k} ${v}`),
+  );
+  const text = fc.array(line, { maxLength: 30 }).map((l) => l.join("\n"));
+  it("parseAccessConf / parseFwknopdConf / parseFwknoprc / parseDigestCache (5,000 each)", async () => {
+    const { parseAccessConf, parseFwknopdConf, parseFwknoprc, parseDigestCache, resolveRcOptions } = await import(
+      "../src/index.ts"
+    );
+    fc.assert(
+      fc.property(text, (t) => {
+        parseAccessConf(t);
+        parseFwknopdConf(t);
+        parseFwknoprc(t);
+        parseDigestCache(t);
+        resolveRcOptions(t);
+      }),
+      { numRuns: 5_000 },
+    );
+  }, 60_000);
+});

@@ -47,6 +47,7 @@ while True:
 describe.skipIf(skip)("fwkit server accepts the real client's packets and opens the port", () => {
   let ns: Netns;
   let srv: SpaServerHandle;
+  let firewall: IptablesFirewall;
   const results: ProcessResult[] = [];
   const home = mkdtempSync(join(tmpdir(), "fwkit-fwknop-"));
   const fwknop = (args: string[]) =>
@@ -81,7 +82,7 @@ describe.skipIf(skip)("fwkit server accepts the real client's packets and opens 
     await ns.execOk("iptables", ["-A", "INPUT", "-p", "tcp", "--dport", "2222", "-j", "DROP"]);
     void ns.exec("python3", ["-c", LISTEN], { timeoutMs: 60_000 });
     const config = loadFwknopdConf("FLUSH_IPT_AT_INIT Y\n");
-    const firewall = new IptablesFirewall(config, exec);
+    firewall = new IptablesFirewall(config, exec);
     await firewall.init();
     srv = await startSpaServer({
       config,
@@ -130,5 +131,11 @@ describe.skipIf(skip)("fwkit server accepts the real client's packets and opens 
     await new Promise((res) => setTimeout(res, 4500));
     expect(await ns.execOk("iptables", ["-S", "FWKNOP_INPUT"])).not.toContain("_exp_");
     expect(await connect()).toBe("CLOSED");
+
+    // --fw-list / --fw-flush
+    expect(await firewall.list()).toContain("Chain FWKNOP_INPUT");
+    await firewall.flush();
+    expect((await ns.exec("iptables", ["-S", "FWKNOP_INPUT"])).code).not.toBe(0);
+    expect(await ns.execOk("iptables", ["-S", "INPUT"])).not.toContain("FWKNOP_INPUT");
   });
 });

@@ -171,3 +171,57 @@ describe("command messages run without a shell", () => {
     expect(splitCommand("/usr/bin/touch /tmp/a; rm -rf /")).toEqual(["/usr/bin/touch", "/tmp/a;", "rm", "-rf", "/"]);
   });
 });
+
+describe("command execution (ENABLE_CMD_EXEC, CMD_CYCLE_OPEN)", () => {
+  it("runSpaCommand runs argv without a shell", async () => {
+    const { mkdtempSync, existsSync, rmSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const { tmpdir } = await import("node:os");
+    const { runSpaCommand } = await import("../src/index.ts");
+    const d = mkdtempSync(join(tmpdir(), "fwkit-cmd-"));
+    try {
+      const r = await runSpaCommand(`/usr/bin/touch ${join(d, "x;y")} ${join(d, "$(z)")}`);
+      expect(r.exitCode).toBe(0);
+      expect(existsSync(join(d, "x;y"))).toBe(true);
+      expect(existsSync(join(d, "$(z)"))).toBe(true);
+      expect((await runSpaCommand("/nonexistent/binary")).exitCode).toBe(127);
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+  it("CMD_CYCLE variables are substituted per word", async () => {
+    const { expandCycleCommand } = await import("../src/index.ts");
+    const g = {
+      kind: "cmd-cycle",
+      stanza: access[0]!,
+      allowIp: "10.0.0.2",
+      ports: [{ proto: "tcp", port: 22 }],
+      timeout: 30,
+      expiresAt: 0,
+      messageType: 1,
+      username: "u",
+      srcIp: "10.0.0.9",
+      dstIp: "0.0.0.0",
+    } as AccessGrant;
+    expect(
+      expandCycleCommand("/usr/sbin/nft add element inet f s { $IP . $PROTO . $PORT timeout $TIMEOUT } $PKT_SRC", g),
+    ).toEqual([
+      "/usr/sbin/nft",
+      "add",
+      "element",
+      "inet",
+      "f",
+      "s",
+      "{",
+      "10.0.0.2",
+      ".",
+      "tcp",
+      ".",
+      "22",
+      "timeout",
+      "30",
+      "}",
+      "10.0.0.9",
+    ]);
+  });
+});

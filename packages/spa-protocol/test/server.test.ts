@@ -130,6 +130,18 @@ describe("processSpaPacket: spec §4.4 check order", () => {
     expect(processSpaPacket(pkt(build({})), exp)).toMatchObject({ code: "SPA_STANZA_EXPIRED" });
   });
 
+  it("SPA over IPv6: SOURCE with an IPv6 CIDR, -s packet → grant for the IPv6 source", () => {
+    const open = `SOURCE 2001:db8::/32\nKEY_BASE64 ${ENC_B64}\nHMAC_KEY_BASE64 ${HMAC_B64}\n`;
+    const c = ctx({ now: () => 1700000000 }, loadFwknopdConf(""), open);
+    const r = processSpaPacket(
+      { ...pkt(build({ allowIp: undefined, sourceIp: true })), srcIp: "2001:db8::7", dstIp: "::" },
+      c,
+    );
+    expect(r.outcome).toBe("granted");
+    expect(r.grant?.allowIp).toBe("2001:db8::7");
+    expect(processSpaPacket({ ...pkt(build({})), srcIp: "2001:db9::7" }, c).code).toBe("SPA_NO_SOURCE_MATCH");
+  });
+
   it("SPA over HTTP unwrapping (-P http)", () => {
     const w = vectors.V02!.wire;
     const req = `GET /${w.replaceAll("+", "-").replaceAll("/", "_")} HTTP/1.1\r\nUser-Agent: Fwknop/2.6.10\r\nAccept: */*\r\n\r\n`;
@@ -230,6 +242,11 @@ describe("firewall rules exactly as fwknopd makes them (spec §4.5)", () => {
     ).toEqual([
       "-t filter -A FWKNOP_INPUT -p 6 -s 10.99.0.2 -d 0.0.0.0/0 --dport 22 -m comment --comment _exp_1795312525 -j ACCEPT",
       "-t nat -A FWKNOP_PREROUTING -p 6 -s 10.99.0.2 -d 0.0.0.0/0 --dport 55000 -m comment --comment _exp_1795312525 -j DNAT --to-destination 10.99.0.1:22",
+    ]);
+  });
+  it("IPv6 packet source with -s (allow IP 0.0.0.0) gives ip6tables-ready rules", () => {
+    expect(render(planGrantRules(g({ allowIp: "2001:db8::2", srcIp: "2001:db8::2" }), conf))).toEqual([
+      "-t filter -A FWKNOP_INPUT -p 6 -s 2001:db8::2 -d ::/0 --dport 22 -m comment --comment _exp_1795312525 -j ACCEPT",
     ]);
   });
   it("expired rule numbers from an iptables -L listing, highest first", () => {

@@ -8,6 +8,7 @@ import { z } from "zod";
 import { CliError } from "../errors.ts";
 import { ExitCode } from "../exit-codes.ts";
 import type { Io } from "../io.ts";
+import { readText, validateOptions } from "../options.ts";
 import type { CommandResult } from "../output.ts";
 import { type CommandContext, handle } from "../run.ts";
 
@@ -41,23 +42,9 @@ const checkSchema = z.strictObject({
   json: z.boolean().default(false),
 });
 
-/** Validate commander's options once, turning zod issues into a CLI_USAGE error. */
-function validate<S extends z.ZodType>(schema: S, opts: unknown): z.infer<S> {
-  const parsed = schema.safeParse(opts);
-  if (!parsed.success) throw new CliError("CLI_USAGE", z.prettifyError(parsed.error).replace(/\n/g, "; "));
-  return parsed.data;
-}
-
-async function readInput(io: Io, path: string): Promise<string> {
-  try {
-    return await io.readFile(path);
-  } catch (e) {
-    throw new CliError("CLI_IO", `cannot read ${path}: ${(e as Error).message}`, { path }, e);
-  }
-}
-
-function family(ipv6: boolean): Family {
-  return ipv6 ? "ipv6" : "ipv4";
+/** `-6` forces IPv6; without it the parser infers the family from the addresses in the file. */
+function familyOption(ipv6: boolean): { family?: Family } {
+  return ipv6 ? { family: "ipv6" } : {};
 }
 
 function ruleLine(r: ParsedRule): string {
@@ -113,7 +100,7 @@ async function livePolicy(table: string, ipv6: boolean, iptables: string | undef
 }
 
 async function listLive(rawOpts: unknown): Promise<CommandResult> {
-  const opts = validate(liveSchema, rawOpts);
+  const opts = validateOptions(liveSchema, rawOpts);
   const policy = await livePolicy(opts.table, opts.ipv6, opts.iptables);
   if (opts.chain && !policy.tables.some((t) => t.chains.some((c) => c.name === opts.chain))) {
     throw new CliError("CLI_USAGE", `no chain ${opts.chain} in table ${opts.table}`, { chain: opts.chain });
@@ -122,9 +109,9 @@ async function listLive(rawOpts: unknown): Promise<CommandResult> {
 }
 
 async function parseFile(io: Io, file: string, rawOpts: unknown): Promise<CommandResult> {
-  const opts = validate(parseSchema, rawOpts);
+  const opts = validateOptions(parseSchema, rawOpts);
   const { parsePolicy } = await import("@fwkit/iptables-parse");
-  const policy = parsePolicy(await readInput(io, file), { family: family(opts.ipv6), table: opts.table });
+  const policy = parsePolicy(await readText(io, file), { ...familyOption(opts.ipv6), table: opts.table });
   const errors = policy.diagnostics.filter((d) => d.severity === "error").length;
   return {
     data: { file, ...(policyData(policy) as object) },
@@ -134,10 +121,10 @@ async function parseFile(io: Io, file: string, rawOpts: unknown): Promise<Comman
 }
 
 async function check(io: Io, rawOpts: unknown): Promise<CommandResult> {
-  const opts = validate(checkSchema, rawOpts);
+  const opts = validateOptions(checkSchema, rawOpts);
   const { fwCheck, parsePolicy } = await import("@fwkit/iptables-parse");
   const policy = opts.file
-    ? parsePolicy(await readInput(io, opts.file), { family: family(opts.ipv6) })
+    ? parsePolicy(await readText(io, opts.file), familyOption(opts.ipv6))
     : await livePolicy("filter", opts.ipv6, opts.iptables);
   const result = fwCheck(policy, {
     chains: opts.chains.split(","),

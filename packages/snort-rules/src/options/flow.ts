@@ -2,7 +2,7 @@
 import type { FlowFlag } from "../types.ts";
 
 /** Every accepted `flow` member. */
-export const FLOW_FLAGS: readonly FlowFlag[] = [
+const FLOW_FLAGS: readonly FlowFlag[] = [
   "established",
   "not_established",
   "stateless",

@@ -2,7 +2,7 @@
 import type { PcreOption } from "../types.ts";
 
 /** Flags accepted after the closing delimiter (Perl, PCRE, Snort 2 buffer flags and Suricata extras). */
-export const PCRE_FLAGS = "ismxAEGRUIPHDMCKSYBOQVWZL";
+const PCRE_FLAGS = "ismxAEGRUIPHDMCKSYBOQVWZL";
 
 /** Snort 2 / Suricata pcre buffer flags and the inspection buffer each selects. */
 export const PCRE_BUFFER_FLAGS: Readonly<Record<string, string>> = {
@@ -35,7 +35,7 @@ function unescapeRuleLevel(s: string): string {
 }
 
 /** Inverse of unescapeRuleLevel: add a backslash to bare `;` and `"` (pairs `\x` are copied). */
-export function escapePcrePattern(s: string): string {
+function escapePcrePattern(s: string): string {
   let out = "";
   for (let i = 0; i < s.length; i++) {
     const ch = s[i] as string;
