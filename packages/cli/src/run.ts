@@ -1,4 +1,6 @@
 import { Command, CommanderError } from "commander";
+import { fwknopCommand } from "./commands/fwknop.ts";
+import { fwknopdCommand } from "./commands/fwknopd.ts";
 import { iptCommand } from "./commands/ipt.ts";
 import { snortCommand } from "./commands/snort.ts";
 import { ExitCode } from "./exit-codes.ts";
@@ -61,10 +63,12 @@ function buildProgram(ctx: CommandContext): Command {
     })
     .addHelpText(
       "after",
-      "\nExamples:\n  fwkit ipt parse examples/sample-policy.v4.save\n  fwkit ipt check --file examples/sample-policy.v4.save --json\n  fwkit snort check examples/sample.rules\n  sudo fwkit ipt list -t nat\n",
+      "\nExamples:\n  fwkit ipt parse examples/sample-policy.v4.save\n  fwkit ipt check --file examples/sample-policy.v4.save --json\n  fwkit snort check examples/sample.rules\n  sudo fwkit ipt list -t nat\n  fwkit fwknop -n myserver\n",
     );
   program.addCommand(iptCommand(ctx));
   program.addCommand(snortCommand(ctx));
+  program.addCommand(fwknopCommand(ctx));
+  program.addCommand(fwknopdCommand(ctx));
   inheritSettings(program);
   return program;
 }

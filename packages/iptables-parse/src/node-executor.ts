@@ -99,6 +99,8 @@ export const nodeExecutor: Executor = (file: string, args: readonly string[], op
       if (settled) return;
       settled = true;
       for (const t of timers) clearTimeout(t);
+      // After a timeout/abort, make sure nothing of the group outlives the result (no-op when all are gone).
+      if (timedOut || aborted || overflow) killGroup(child.pid, "SIGKILL");
       opts.signal?.removeEventListener("abort", onAbort);
       if (aborted) {
         reject(new IptablesParseError("IPT_EXEC_FAILED", `[*] ${file} aborted.`, { argv: [file, ...args] }));

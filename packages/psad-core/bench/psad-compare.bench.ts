@@ -38,7 +38,7 @@ describe("psad -A: fwkit psad-core vs psad 2.4.6", () => {
         paths: { dataDir: "/etc/psad", ...(snort ? { snortRulesDirs: [snort] } : {}) },
       });
       const t0 = performance.now();
-      const r = await analyzeLog(createReadStream(file), setup, {
+      const r = await analyzeLog(createReadStream(file, { highWaterMark: 1 << 20 }), setup, {
         now: () => Date.parse("2026-11-22T00:00:00Z") / 1000,
       });
       times.push(performance.now() - t0);

@@ -4,9 +4,9 @@
  * own baseline, printed too).
  */
 import { createReadStream } from "node:fs";
+import { corpusPath } from "@fwkit/test-utils";
 import { afterAll, bench, describe } from "vitest";
 import { analyzeLog } from "../src/analyze.ts";
-import { corpusPath } from "@fwkit/test-utils";
 import { loadDetectorSetup } from "../src/io.ts";
 import { benchFile2m } from "./support.ts";
 

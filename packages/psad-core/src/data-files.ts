@@ -161,14 +161,16 @@ export function parsePosf(text: string): { sigs: PosfSig[]; diagnostics: Diagnos
     } else diagnostics.push(dataDiag("posf", start, `incomplete posf block for ${cur.OS}`));
     cur = {};
   };
+  // tolerant: psad's own file has blocks like "OS  HPUX 10.x NUMPKTS 3;" and "TTL 64 ID SMALLINCR;"
+  const re = /\b(OS|NUMPKTS|TOS|LEN|TTL|ID|WINDOW)\s+(.*?)\s*(?=\s(?:NUMPKTS|TOS|LEN|TTL|ID|WINDOW)\s|;|$)/g;
   for (const { line, n } of contentLines(text)) {
-    const m = /^\s*(\S+)\s+(.*?);/.exec(line);
-    if (!m) continue;
-    if (m[1] === "OS") {
-      flush();
-      start = n;
+    for (let m = re.exec(line); m; m = re.exec(line)) {
+      if (m[1] === "OS") {
+        flush();
+        start = n;
+      }
+      cur[m[1] as string] = (m[2] as string).trim();
     }
-    cur[m[1] as string] = (m[2] as string).trim();
   }
   flush();
   return { sigs, diagnostics };

@@ -7,8 +7,7 @@ export type PsadErrorCode =
   | "PSAD_CSV_FIELD_INVALID"
   | "PSAD_LOG_UNPARSEABLE"
   | "PSAD_LOG_LINE_TOO_LONG"
-  | "PSAD_LOG_NOT_IPTABLES"
-  | "PSAD_JOURNAL_INVALID";
+  | "PSAD_LOG_NOT_IPTABLES";
 
 /** The single error class of the package; branch on `code`, never on the message. */
 export class PsadError extends Error {

@@ -155,89 +155,19 @@ const K = {
   RES: 36,
 } as const;
 
-/** Identify a field key in line[i, i+len) without allocating. */
+function packKey(line: string, i: number, len: number): number {
+  let code = (len & 15) << 28;
+  for (let k = 0; k < 4 && k < len; k++) code |= (line.charCodeAt(i + k) & 127) << (21 - 7 * k);
+  return code >>> 0;
+}
+
+const KEY_CODES = new Map<number, number>();
+for (const [name, id] of Object.entries(K)) if (name !== "NONE") KEY_CODES.set(packKey(name, 0, name.length), id);
+
+/** Identify a field key in line[i, i+len) without allocating: (length, first four characters) is unique. */
 function keyId(line: string, i: number, len: number): number {
-  const c = line.charCodeAt(i);
-  switch (c) {
-    case 73: // I
-      return len === 2 && line.startsWith("IN", i) ? K.IN : len === 2 && line.startsWith("ID", i) ? K.ID : K.NONE;
-    case 79: // O
-      return len === 3 && line.startsWith("OUT", i) ? K.OUT : K.NONE;
-    case 80: // P
-      return len === 5 && line.startsWith("PROTO", i)
-        ? K.PROTO
-        : len === 4 && line.startsWith("PREC", i)
-          ? K.PREC
-          : len === 6 && line.startsWith("PHYSIN", i)
-            ? K.PHYSIN
-            : len === 7 && line.startsWith("PHYSOUT", i)
-              ? K.PHYSOUT
-              : len === 9 && line.startsWith("PARAMETER", i)
-                ? K.PARAMETER
-                : len === 7 && line.startsWith("POINTER", i)
-                  ? K.POINTER
-                  : K.NONE;
-    case 77: // M
-      return len === 3 && line.startsWith("MAC", i)
-        ? K.MAC
-        : len === 6 && line.startsWith("MACSRC", i)
-          ? K.MACSRC
-          : len === 6 && line.startsWith("MACDST", i)
-            ? K.MACDST
-            : len === 8 && line.startsWith("MACPROTO", i)
-              ? K.MACPROTO
-              : len === 4 && line.startsWith("MARK", i)
-                ? K.MARK
-                : len === 3 && line.startsWith("MTU", i)
-                  ? K.MTU
-                  : K.NONE;
-    case 83: // S
-      return len === 3 && line.startsWith("SRC", i)
-        ? K.SRC
-        : len === 3 && line.startsWith("SPT", i)
-          ? K.SPT
-          : len === 3 && line.startsWith("SEQ", i)
-            ? K.SEQ
-            : len === 3 && line.startsWith("SPI", i)
-              ? K.SPI
-              : K.NONE;
-    case 68: // D
-      return len === 3 && line.startsWith("DST", i) ? K.DST : len === 3 && line.startsWith("DPT", i) ? K.DPT : K.NONE;
-    case 76: // L
-      return len === 3 && line.startsWith("LEN", i) ? K.LEN : K.NONE;
-    case 84: // T
-      return len === 3 && line.startsWith("TTL", i)
-        ? K.TTL
-        : len === 3 && line.startsWith("TOS", i)
-          ? K.TOS
-          : len === 2 && line.startsWith("TC", i)
-            ? K.TC
-            : len === 4 && line.startsWith("TYPE", i)
-              ? K.TYPE
-              : K.NONE;
-    case 72: // H
-      return len === 8 && line.startsWith("HOPLIMIT", i) ? K.HOPLIMIT : K.NONE;
-    case 70: // F
-      return len === 7 && line.startsWith("FLOWLBL", i) ? K.FLOWLBL : K.NONE;
-    case 85: // U
-      return len === 4 && line.startsWith("URGP", i) ? K.URGP : len === 3 && line.startsWith("UID", i) ? K.UID : K.NONE;
-    case 71: // G
-      return len === 3 && line.startsWith("GID", i)
-        ? K.GID
-        : len === 7 && line.startsWith("GATEWAY", i)
-          ? K.GATEWAY
-          : K.NONE;
-    case 87: // W
-      return len === 6 && line.startsWith("WINDOW", i) ? K.WINDOW : K.NONE;
-    case 65: // A
-      return len === 3 && line.startsWith("ACK", i) ? K.ACK : K.NONE;
-    case 67: // C
-      return len === 4 && line.startsWith("CODE", i) ? K.CODE : K.NONE;
-    case 82: // R
-      return len === 3 && line.startsWith("RES", i) ? K.RES : K.NONE;
-    default:
-      return K.NONE;
-  }
+  if (len > 9) return K.NONE;
+  return KEY_CODES.get(packKey(line, i, len)) ?? K.NONE;
 }
 
 function flagBit(line: string, i: number): number {
@@ -269,6 +199,11 @@ function protoNumber(n: number): string {
 }
 
 const FULL_V6 = /^[0-9a-f]{4}(?::[0-9a-f]{4}){7}$/;
+
+/** IPv6 (or odd IPv4) path of address normalisation; "" when invalid. */
+function normAddrSlow(s: string): string {
+  return normalizeAddress(s)?.addr ?? "";
+}
 
 /** Normalise an address to psad's form: dotted IPv4, or full lower-case 8x4 IPv6. "" when invalid. */
 export function normalizeAddress(s: string): { addr: string; v6: boolean } | undefined {
@@ -427,10 +362,14 @@ export function createLogLineParser(options: LogLineParserOptions = {}): LogLine
         i = k + 1;
         continue;
       }
-      let j = line.indexOf(" ", i);
-      if (j < 0) j = n;
-      const eq = line.indexOf("=", i);
-      if (eq < 0 || eq > j) {
+      let j = i;
+      let eq = -1;
+      for (; j < n; j++) {
+        const cj = line.charCodeAt(j);
+        if (cj === SP) break;
+        if (cj === 61 && eq < 0) eq = j;
+      }
+      if (eq < 0) {
         // bare word
         const wl = j - i;
         if (wl === 3 && line.startsWith("OPT", i) && line.charCodeAt(j + 1) === 40) {
@@ -497,18 +436,18 @@ export function createLogLineParser(options: LogLineParserOptions = {}): LogLine
             break;
           case K.SRC: {
             const val = line.slice(vs, j);
-            const a = normalizeAddress(val);
+            const a = validIpv4(val) ? val : normAddrSlow(val);
             if (!a) return { ok: false, code: "PSAD_LOG_UNPARSEABLE", reason: `bad SRC address ${val.slice(0, 64)}` };
-            pkt.src = a.addr;
-            pkt.is_ipv6 = a.v6;
+            pkt.src = a;
+            pkt.is_ipv6 = a.length > 15;
             sawSrc = true;
             break;
           }
           case K.DST: {
             const val = line.slice(vs, j);
-            const a = normalizeAddress(val);
+            const a = validIpv4(val) ? val : normAddrSlow(val);
             if (!a) return { ok: false, code: "PSAD_LOG_UNPARSEABLE", reason: `bad DST address ${val.slice(0, 64)}` };
-            pkt.dst = a.addr;
+            pkt.dst = a;
             sawDst = true;
             break;
           }

@@ -5,7 +5,9 @@ import { confPath, testConfDir } from "./support.ts";
 
 describe("psad.conf parsing", () => {
   it("KEY value; syntax, comments after ;, first definition wins, multi-valued FW_MSG_SEARCH", () => {
-    const t = parsePsadConfText("# c\nDANGER_LEVEL1   7;  ### packets\nDANGER_LEVEL1 9;\nFW_MSG_SEARCH DROP;\nFW_MSG_SEARCH REJECT;\nbad line\n");
+    const t = parsePsadConfText(
+      "# c\nDANGER_LEVEL1   7;  ### packets\nDANGER_LEVEL1 9;\nFW_MSG_SEARCH DROP;\nFW_MSG_SEARCH REJECT;\nbad line\n",
+    );
     expect(t.values.get("DANGER_LEVEL1")).toEqual({ value: "7", line: 2, file: "psad.conf" });
     expect(t.multi.get("FW_MSG_SEARCH")).toEqual(["DROP", "REJECT"]);
     expect(t.diagnostics).toMatchObject([{ code: "PSAD_CONFIG_INVALID", line: 6 }]);
@@ -78,7 +80,11 @@ describe.skipIf(!testConfDir)("every corpus config validates", () => {
   });
   it("auto_blocking.conf turns auto-IDS on at DL 3 with a 3 s timeout", () => {
     const r = parsePsadConfig(readFileSync(confPath("auto_blocking.conf"), "utf8"));
-    expect(r.ok && [r.value.ENABLE_AUTO_IDS, r.value.AUTO_IDS_DANGER_LEVEL, r.value.AUTO_BLOCK_TIMEOUT]).toEqual([true, 3, 3]);
+    expect(r.ok && [r.value.ENABLE_AUTO_IDS, r.value.AUTO_IDS_DANGER_LEVEL, r.value.AUTO_BLOCK_TIMEOUT]).toEqual([
+      true,
+      3,
+      3,
+    ]);
   });
   it("normal_root_override.conf works as a -O override", () => {
     const r = parsePsadConfig(readFileSync(confPath("default_psad.conf"), "utf8"), {

@@ -2,6 +2,7 @@ import { fc, test as ftest } from "@fast-check/vitest";
 import { describe, expect, it } from "vitest";
 import { analyzeLog } from "../src/analyze.ts";
 import { parsePsadConfig } from "../src/config.ts";
+import { readLines } from "../src/line-reader.ts";
 import { buildDetectorSetup } from "../src/setup.ts";
 
 function setup(maxSources?: number) {
@@ -22,7 +23,9 @@ describe("hostile input", () => {
   ftest.prop([fc.array(fc.string({ maxLength: 300 }), { maxLength: 50 })], { numRuns: 50 })(
     "mangled LOG lines become counted diagnostics, never exceptions",
     async (parts) => {
-      const lines = parts.map((p, i) => (i % 2 ? `${GOOD.slice(0, 40 + (p.length % 150))}${p}` : `${p} IN=eth0 OUT= ${p}`));
+      const lines = parts.map((p, i) =>
+        i % 2 ? `${GOOD.slice(0, 40 + (p.length % 150))}${p}` : `${p} IN=eth0 OUT= ${p}`,
+      );
       const r = await analyzeLog([lines.join("\n")], setup(), { now: () => 1.8e9 });
       const errs = Object.values(r.errors).reduce((a, b) => a + (b ?? 0), 0);
       expect(r.packets + errs).toBeLessThanOrEqual(r.lines);
@@ -44,6 +47,18 @@ describe("hostile input", () => {
     const r = await analyzeLog(chunks, setup(), { now: () => 1.8e9, maxLineLength: 4096 });
     expect(r.packets).toBe(2);
     expect(r.errors.PSAD_LOG_LINE_TOO_LONG).toBe(1);
+  });
+
+  it("readLines: CRLF, a line split across chunks, an over-long line flagged and cut", async () => {
+    const out = [];
+    for await (const l of readLines([Buffer.from("ab\r\nc"), "d\n", "x".repeat(50), "y".repeat(50), "\nlast"], 64))
+      out.push(l);
+    expect(out).toEqual([
+      { text: "ab", truncated: false },
+      { text: "cd", truncated: false },
+      { text: "x".repeat(50) + "y".repeat(14), truncated: true },
+      { text: "last", truncated: false },
+    ]);
   });
 
   it("a million distinct source addresses: no crash, tracked state stays bounded", async () => {

@@ -491,6 +491,10 @@ export function parseAccessConf(
       err("GPG signatures required but neither GPG_REMOTE_ID nor GPG_FINGERPRINT_ID set");
       bad = true;
     }
+    if ((v.FORCE_SNAT || v.FORCE_MASQUERADE) && !v.FORCE_NAT && !v.FORWARD_ALL) {
+      err("FORCE_SNAT/FORCE_MASQUERADE requires either FORCE_NAT or FORWARD_ALL");
+      bad = true;
+    }
     if (!v.REQUIRE_SOURCE_ADDRESS) {
       diag(raw.file, raw.line, "warning", `stanza #${index}: REQUIRE_SOURCE_ADDRESS not enabled`);
     }

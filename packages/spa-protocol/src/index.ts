@@ -27,6 +27,7 @@ export {
   expiredRuleNumbers,
   type FwRule,
   IptablesFirewall,
+  type IptablesFirewallOptions,
   managedChains,
   planGrantRules,
   type SpaFirewall,

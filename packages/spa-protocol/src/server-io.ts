@@ -26,6 +26,7 @@ import {
 
 /**
  * Default {@link Executor}: `execFile` with an argv array (never a shell), `LC_ALL=C`, a timeout and a maxBuffer.
+ * `new IptablesFirewall(config, nodeExecutor)` runs every ChainMgr command through it.
  */
 export const nodeExecutor: Executor = (file, args) =>
   new Promise((resolve) => {

@@ -33,7 +33,7 @@ describe.skipIf(!dir)("access.conf reader on the fwknop test corpus", () => {
     expect(accessFiles.length).toBeGreaterThan(100);
     let stanzas = 0;
     for (const f of accessFiles) stanzas += access(f).stanzas.length;
-    expect(stanzas).toBeGreaterThan(150);
+    expect(stanzas).toBeGreaterThanOrEqual(150); // require_force_nat_access.conf is refused, as by fwknopd
   });
   it("hmac_access.conf: base64 keys and timeout", () => {
     const { stanzas, diagnostics } = access("hmac_access.conf");
@@ -74,6 +74,18 @@ describe.skipIf(!dir)("access.conf reader on the fwknop test corpus", () => {
     const c = access("cmd_setuid_access.conf").stanzas[0]!;
     expect([c.enableCmdExec, c.cmdExecUser]).toEqual([true, "nobody"]);
     expect(access("legacy_iv_long_key_access.conf").stanzas[0]!.encryptionMode).toBe("legacy");
+  });
+  it("FORCE_SNAT / FORCE_MASQUERADE without FORCE_NAT or FORWARD_ALL is an error (fwknopd: Data error)", () => {
+    const r = access("require_force_nat_access.conf");
+    expect(r.stanzas).toEqual([]);
+    expect(r.diagnostics.some((d) => d.severity === "error" && /requires either FORCE_NAT/.test(d.message))).toBe(true);
+    for (const f of [
+      "hmac_force_masq_access.conf",
+      "hmac_forward_all_access.conf",
+      "open_ports_force_masq_access.conf",
+    ]) {
+      expect(access(f).stanzas, f).toHaveLength(1);
+    }
   });
   it("%include, %include_keys and include loops", () => {
     const inc = access("include1_hmac_access.conf");

@@ -6,13 +6,16 @@ import {
   type AccessGrant,
   buildClientPacket,
   type ClientOptions,
+  type Executor,
   expiredRuleNumbers,
   type FwknopdConfig,
   formatDigestCacheLine,
   type IncomingPacket,
+  IptablesFirewall,
   loadAccessConf,
   loadFwknopdConf,
   MemoryReplayCache,
+  managedChains,
   openDigestCacheFile,
   parseDigestCache,
   planGrantRules,
@@ -229,7 +232,7 @@ describe("firewall rules exactly as fwknopd makes them (spec §4.5)", () => {
   });
   it("NAT access and local NAT", () => {
     expect(render(planGrantRules(g({ messageType: 2, nat: { host: "192.168.10.2", port: 22 } }), conf))).toEqual([
-      "-t filter -A FWKNOP_FORWARD -p 6 -s 10.99.0.2 -d 0.0.0.0/0 --dport 22 -m comment --comment _exp_1795312525 -j ACCEPT",
+      "-t filter -A FWKNOP_FORWARD -p 6 -s 10.99.0.2 --dport 22 -m comment --comment _exp_1795312525 -j ACCEPT",
       "-t nat -A FWKNOP_PREROUTING -p 6 -s 10.99.0.2 -d 0.0.0.0/0 --dport 22 -m comment --comment _exp_1795312525 -j DNAT --to-destination 192.168.10.2:22",
     ]);
     expect(
@@ -242,6 +245,84 @@ describe("firewall rules exactly as fwknopd makes them (spec §4.5)", () => {
     ).toEqual([
       "-t filter -A FWKNOP_INPUT -p 6 -s 10.99.0.2 -d 0.0.0.0/0 --dport 22 -m comment --comment _exp_1795312525 -j ACCEPT",
       "-t nat -A FWKNOP_PREROUTING -p 6 -s 10.99.0.2 -d 0.0.0.0/0 --dport 55000 -m comment --comment _exp_1795312525 -j DNAT --to-destination 10.99.0.1:22",
+    ]);
+  });
+  it("NAT uses only the first proto/port; local NAT (type 6 too) opens the NAT port in FWKNOP_INPUT", () => {
+    const two = [
+      { proto: "udp" as const, port: 53 },
+      { proto: "tcp" as const, port: 22 },
+    ];
+    expect(
+      render(planGrantRules(g({ messageType: 4, ports: two, nat: { host: "192.168.10.2", port: 2222 } }), conf)),
+    ).toEqual([
+      "-t filter -A FWKNOP_FORWARD -p 17 -s 10.99.0.2 --dport 2222 -m comment --comment _exp_1795312525 -j ACCEPT",
+      "-t nat -A FWKNOP_PREROUTING -p 17 -s 10.99.0.2 -d 0.0.0.0/0 --dport 53 -m comment --comment _exp_1795312525 -j DNAT --to-destination 192.168.10.2:2222",
+    ]);
+    expect(
+      render(planGrantRules(g({ messageType: 6, ports: two, nat: { host: "10.99.0.1", port: 22 } }), conf))[0],
+    ).toBe(
+      "-t filter -A FWKNOP_INPUT -p 17 -s 10.99.0.2 -d 0.0.0.0/0 --dport 22 -m comment --comment _exp_1795312525 -j ACCEPT",
+    );
+  });
+  it("FORCE_NAT, FORWARD_ALL, FORCE_SNAT, FORCE_MASQUERADE, DISABLE_DNAT, SNAT_TRANSLATE_IP (fwknopd 2.6.10 shapes)", () => {
+    const snatConf = loadFwknopdConf("ENABLE_IPT_FORWARDING Y\nENABLE_IPT_SNAT Y\nSNAT_TRANSLATE_IP 10.1.2.3\n");
+    const masqConf = loadFwknopdConf("ENABLE_IPT_FORWARDING Y\nENABLE_IPT_SNAT Y\n");
+    const st = (extra: string) => loadAccessConf(`SOURCE ANY\nKEY k\n${extra}`)[0]!;
+    const x = "-m comment --comment _exp_1795312525";
+    // FORCE_NAT on a plain access message, SNAT chains off: FORWARD + DNAT only
+    expect(render(planGrantRules(g({ stanza: st("FORCE_NAT 192.168.1.123 22\n") }), conf))).toEqual([
+      `-t filter -A FWKNOP_FORWARD -p 6 -s 10.99.0.2 --dport 22 ${x} -j ACCEPT`,
+      `-t nat -A FWKNOP_PREROUTING -p 6 -s 10.99.0.2 -d 0.0.0.0/0 --dport 22 ${x} -j DNAT --to-destination 192.168.1.123:22`,
+    ]);
+    // ENABLE_IPT_SNAT with SNAT_TRANSLATE_IP: SNAT without a port; without it: MASQUERADE to the first port
+    const nat = { messageType: 2, nat: { host: "192.168.10.2", port: 2222 } };
+    expect(render(planGrantRules(g(nat), snatConf))[2]).toBe(
+      `-t nat -A FWKNOP_POSTROUTING -p 6 -d 192.168.10.2 --dport 2222 ${x} -j SNAT --to-source 10.1.2.3`,
+    );
+    expect(render(planGrantRules(g(nat), masqConf))[2]).toBe(
+      `-t nat -A FWKNOP_MASQUERADE -p 6 -d 192.168.10.2 --dport 2222 ${x} -j MASQUERADE --to-ports 22`,
+    );
+    // FORCE_SNAT beats SNAT_TRANSLATE_IP; FORCE_MASQUERADE beats it too
+    expect(
+      render(planGrantRules(g({ stanza: st("FORCE_NAT 123.4.4.4 22\nFORCE_SNAT 33.3.3.3\n") }), snatConf))[2],
+    ).toBe(`-t nat -A FWKNOP_POSTROUTING -p 6 -d 123.4.4.4 --dport 22 ${x} -j SNAT --to-source 33.3.3.3`);
+    expect(render(planGrantRules(g({ stanza: st("FORCE_NAT 123.4.4.4 22\nFORCE_MASQUERADE Y\n") }), snatConf))[2]).toBe(
+      `-t nat -A FWKNOP_MASQUERADE -p 6 -d 123.4.4.4 --dport 22 ${x} -j MASQUERADE --to-ports 22`,
+    );
+    // DISABLE_DNAT drops the PREROUTING rule; FORCE_MASQUERADE without the SNAT chains adds nothing
+    expect(
+      render(planGrantRules(g({ stanza: st("FORCE_NAT 123.4.4.4 22\nFORCE_MASQUERADE Y\nDISABLE_DNAT Y\n") }), conf)),
+    ).toEqual([`-t filter -A FWKNOP_FORWARD -p 6 -s 10.99.0.2 --dport 22 ${x} -j ACCEPT`]);
+    // FORWARD_ALL: no proto/port anywhere; DNAT ALL only with FORCE_NAT; SNAT/MASQUERADE ALL by source
+    expect(render(planGrantRules(g({ stanza: st("FORCE_NAT 192.168.1.123 22\nFORWARD_ALL Y\n") }), conf))).toEqual([
+      `-t filter -A FWKNOP_FORWARD -s 10.99.0.2 ${x} -j ACCEPT`,
+      `-t nat -A FWKNOP_PREROUTING -s 10.99.0.2 -d 0.0.0.0/0 ${x} -j DNAT --to-destination 192.168.1.123`,
+    ]);
+    expect(render(planGrantRules(g({ stanza: st("FORWARD_ALL Y\nFORCE_MASQUERADE Y\n") }), masqConf))).toEqual([
+      `-t filter -A FWKNOP_FORWARD -s 10.99.0.2 ${x} -j ACCEPT`,
+      `-t nat -A FWKNOP_MASQUERADE -s 10.99.0.2 ${x} -j MASQUERADE`,
+    ]);
+    expect(
+      render(planGrantRules(g({ stanza: st("FORWARD_ALL Y\nFORCE_SNAT 123.4.4.4\nDISABLE_DNAT Y\n") }), masqConf)),
+    ).toEqual([
+      `-t filter -A FWKNOP_FORWARD -s 10.99.0.2 ${x} -j ACCEPT`,
+      `-t nat -A FWKNOP_POSTROUTING -s 10.99.0.2 ${x} -j SNAT --to-source 123.4.4.4`,
+    ]);
+  });
+  it("ENABLE_IPT_OUTPUT mirror rule and the managed chains per config", () => {
+    const out = loadFwknopdConf("ENABLE_IPT_OUTPUT Y\n");
+    expect(render(planGrantRules(g({}), out))[1]).toBe(
+      "-t filter -A FWKNOP_OUTPUT -p 6 -d 10.99.0.2 -s 0.0.0.0/0 --sport 22 -m comment --comment _exp_1795312525 -j ACCEPT",
+    );
+    const names = (c: FwknopdConfig) => managedChains(c).map((x) => `${x.table}/${x.toChain}`);
+    expect(names(out)).toEqual(["filter/FWKNOP_INPUT", "filter/FWKNOP_OUTPUT"]);
+    expect(names(loadFwknopdConf("ENABLE_IPT_SNAT Y\n"))).toEqual(["filter/FWKNOP_INPUT"]);
+    expect(names(loadFwknopdConf("ENABLE_IPT_LOCAL_NAT Y\nENABLE_IPT_SNAT Y\n"))).toEqual([
+      "filter/FWKNOP_INPUT",
+      "filter/FWKNOP_FORWARD",
+      "nat/FWKNOP_PREROUTING",
+      "nat/FWKNOP_POSTROUTING",
+      "nat/FWKNOP_MASQUERADE",
     ]);
   });
   it("IPv6 packet source with -s (allow IP 0.0.0.0) gives ip6tables-ready rules", () => {
@@ -265,4 +346,142 @@ num  target     prot opt source               destination
 
 describe("test helpers sanity", () => {
   it("PASS is the spec passphrase", () => expect(PASS).toBe("fwknop-interop-pass"));
+});
+
+describe("IptablesFirewall through iptables-chainmgr (recorded argv, fake iptables)", () => {
+  /** A tiny fake iptables: knows chains and rules per table, answers -N/-C/-A/-I/-D/-F/-X/-L like iptables 1.8.9. */
+  function fakeIptables() {
+    const calls: string[] = [];
+    const chains = new Map<string, string[][]>([
+      ["filter/INPUT", []],
+      ["filter/FORWARD", []],
+      ["filter/OUTPUT", []],
+      ["nat/PREROUTING", []],
+      ["nat/POSTROUTING", []],
+    ]);
+    const exec: Executor = async (file, argv) => {
+      const a = [...argv];
+      calls.push([file, ...a].join(" "));
+      if (a[0] === "--version") return { stdout: "iptables v1.8.9 (nf_tables)\n", stderr: "", exitCode: 0 };
+      if (file.endsWith("iptables-save")) {
+        const t = a[a.indexOf("-t") + 1] as string;
+        const mine = [...chains].filter(([k]) => k.startsWith(`${t}/`));
+        const decl = mine.map(([k]) => `:${k.slice(t.length + 1)} ${k.includes("FWKNOP") ? "-" : "ACCEPT"} [0:0]`);
+        const rules = mine.flatMap(([k, rs]) => rs.map((r) => `[0:0] -A ${k.slice(t.length + 1)} ${r.join(" ")}`));
+        return { stdout: [`*${t}`, ...decl, ...rules, "COMMIT", ""].join("\n"), stderr: "", exitCode: 0 };
+      }
+      while (a[0] === "-w") a.splice(0, a[1] && /^\d+$/.test(a[1]) ? 2 : 1);
+      let table = "filter";
+      const ti = a.indexOf("-t");
+      if (ti >= 0) {
+        table = a[ti + 1] as string;
+        a.splice(ti, 2);
+      }
+      const [op, chain, ...rest] = a;
+      const key = `${table}/${chain}`;
+      const rules = chains.get(key);
+      const nochain = { stdout: "", stderr: "iptables: No chain/target/match by that name.\n", exitCode: 1 };
+      const same = (r: string[]) => r.join(" ") === rest.join(" ");
+      switch (op) {
+        case "-N":
+          if (rules) return { stdout: "", stderr: "iptables: Chain already exists.\n", exitCode: 1 };
+          chains.set(key, []);
+          return { stdout: "", stderr: "", exitCode: 0 };
+        case "-C":
+          if (!rules) return nochain;
+          return rules.some(same)
+            ? { stdout: "", stderr: "", exitCode: 0 }
+            : { stdout: "", stderr: "iptables: Bad rule (does a matching rule exist in that chain?).\n", exitCode: 1 };
+        case "-A":
+          rules?.push(rest);
+          return rules ? { stdout: "", stderr: "", exitCode: 0 } : nochain;
+        case "-I": {
+          if (!rules) return nochain;
+          const pos = /^\d+$/.test(rest[0] ?? "") ? Number(rest.shift()) : 1;
+          rules.splice(pos - 1, 0, rest);
+          return { stdout: "", stderr: "", exitCode: 0 };
+        }
+        case "-D": {
+          if (!rules) return nochain;
+          const i = /^\d+$/.test(rest[0] ?? "") && rest.length === 1 ? Number(rest[0]) - 1 : rules.findIndex(same);
+          if (i < 0 || i >= rules.length) return nochain;
+          rules.splice(i, 1);
+          return { stdout: "", stderr: "", exitCode: 0 };
+        }
+        case "-F":
+          if (!rules) return nochain;
+          rules.length = 0;
+          return { stdout: "", stderr: "", exitCode: 0 };
+        case "-X":
+          return chains.delete(key) ? { stdout: "", stderr: "", exitCode: 0 } : nochain;
+        case "-v":
+        case "-L": {
+          // `-L C --line-numbers -n` (fwknopd's listing) or `-v -n -L C --line-numbers` (ChainMgr's parser)
+          const verbose = op === "-v";
+          const name = verbose ? (a[a.indexOf("-L") + 1] as string) : (chain as string);
+          const rs = chains.get(`${table}/${name}`);
+          if (!rs) return nochain;
+          const builtin = !name.startsWith("FWKNOP");
+          const title = builtin
+            ? `Chain ${name} (policy ACCEPT${verbose ? " 0 packets, 0 bytes" : ""})`
+            : `Chain ${name} (1 references)`;
+          const cols = verbose
+            ? "num   pkts bytes target     prot opt in     out     source               destination"
+            : "num  target     prot opt source               destination";
+          const body = rs.map((r, i) => {
+            const j = (r[r.indexOf("-j") + 1] ?? "").padEnd(10);
+            const c = r.includes("--comment") ? ` /* ${r[r.indexOf("--comment") + 1]} */` : "";
+            const mid = verbose ? `        0     0 ${j} 0    --  *      *      ` : `    ${j} 0    -- `;
+            return `${i + 1}${mid} 0.0.0.0/0            0.0.0.0/0           ${c}`;
+          });
+          return { stdout: `${[title, cols, ...body].join("\n")}\n`, stderr: "", exitCode: 0 };
+        }
+        default:
+          return { stdout: "", stderr: `unexpected ${op}\n`, exitCode: 2 };
+      }
+    };
+    return { exec, calls, chains };
+  }
+  const stanza = loadAccessConf("SOURCE ANY\nKEY k\n")[0]!;
+  const grant = (expiresAt: number): AccessGrant => ({
+    kind: "access",
+    stanza,
+    allowIp: "10.99.0.2",
+    ports: [{ proto: "tcp", port: 22 }],
+    timeout: 30,
+    expiresAt,
+    messageType: 1,
+    username: "alice",
+    srcIp: "10.99.0.2",
+    dstIp: "0.0.0.0",
+  });
+
+  it("init / grant (-C before -A, no duplicate) / expire by number / list / flush", async () => {
+    const fake = fakeIptables();
+    const fw = new IptablesFirewall(loadFwknopdConf(""), fake.exec);
+    await fw.init();
+    expect(fake.chains.get("filter/INPUT")).toEqual([["-j", "FWKNOP_INPUT"]]);
+    expect(await fw.grant(grant(100))).toHaveLength(1);
+    expect(await fw.grant(grant(100))).toHaveLength(0);
+    expect(await fw.grant(grant(300))).toHaveLength(1);
+    const spec = "-p 6 -s 10.99.0.2 -d 0.0.0.0/0 --dport 22 -m comment --comment _exp_100 -j ACCEPT";
+    expect(fake.calls).toContain(`/usr/sbin/iptables -w 30 -t filter -C FWKNOP_INPUT ${spec}`);
+    expect(fake.calls).toContain(`/usr/sbin/iptables -w 30 -t filter -A FWKNOP_INPUT ${spec}`);
+    expect(await fw.list()).toMatch(/^Listing rules in fwknopd iptables chains...\n\nChain FWKNOP_INPUT/);
+    expect(await fw.expire(200)).toBe(1);
+    expect(fake.calls.at(-1)).toBe("/usr/sbin/iptables -w 30 -t filter -D FWKNOP_INPUT 1");
+    expect(fake.chains.get("filter/FWKNOP_INPUT")?.map((r) => r.at(-3))).toEqual(["_exp_300"]);
+    await fw.flush();
+    expect(fake.chains.has("filter/FWKNOP_INPUT")).toBe(false);
+    expect(fake.chains.get("filter/INPUT")).toEqual([]);
+  });
+
+  it("a grant re-creates a chain deleted by --fw-flush while running (fwknopd's mk_chain)", async () => {
+    const fake = fakeIptables();
+    const fw = new IptablesFirewall(loadFwknopdConf(""), fake.exec);
+    await fw.init();
+    await fw.flush();
+    expect(await fw.grant(grant(100))).toHaveLength(1);
+    expect(fake.chains.get("filter/INPUT")).toEqual([["-j", "FWKNOP_INPUT"]]);
+  });
 });

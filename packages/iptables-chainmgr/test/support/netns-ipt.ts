@@ -1,11 +1,11 @@
 /** Throwaway-namespace iptables for the integration tests: wrapper scripts that run the real binary in the netns. */
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Netns } from "@fwkit/test-utils";
+import { makeWrappers as makeBackendWrappers, type Netns, type Backend as TestUtilsBackend } from "@fwkit/test-utils";
 
 /** Backends under test. */
-export type Backend = "nft" | "legacy";
+export type Backend = TestUtilsBackend;
 
 /** Wrapper binaries for one namespace: `<dir>/iptables-nft` etc. run `ip netns exec NS /usr/sbin/iptables-nft "$@"`. */
 export interface Wrappers {
@@ -15,21 +15,12 @@ export interface Wrappers {
   cleanup(): void;
 }
 
-/** Create wrapper scripts for every family/backend/tool in a fresh temp dir. */
+/** Create wrapper scripts for every family/backend/tool in a fresh temp dir (via @fwkit/test-utils' makeWrappers). */
 export function makeWrappers(ns: Netns): Wrappers {
   const dir = mkdtempSync(join(tmpdir(), "fwkit-ipt-"));
+  for (const backend of ["nft", "legacy"] as const) makeBackendWrappers(ns, backend, dir);
   const name = (family: "ipv4" | "ipv6", backend: Backend, tool: "" | "save" | "restore") =>
     `${family === "ipv6" ? "ip6tables" : "iptables"}-${backend}${tool ? `-${tool}` : ""}`;
-  for (const family of ["ipv4", "ipv6"] as const) {
-    for (const backend of ["nft", "legacy"] as const) {
-      for (const tool of ["", "save", "restore"] as const) {
-        const n = name(family, backend, tool);
-        const p = join(dir, n);
-        writeFileSync(p, `#!/bin/sh\nexec ip netns exec ${ns.name} /usr/sbin/${n} "$@"\n`);
-        chmodSync(p, 0o755);
-      }
-    }
-  }
   return {
     dir,
     bin: (family, backend, tool = "") => join(dir, name(family, backend, tool)),
