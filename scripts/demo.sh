@@ -30,5 +30,9 @@ set -e
 cat "$out/fw_check.v6.txt"
 echo "(exit status $rc: 1 = problems found)"
 
+step "fwkit snort check examples/sample.rules   (Snort rule parser: counts and diagnostics)"
+fwkit snort check examples/sample.rules | tee "$out/snort-check.txt"
+fwkit snort show --sid 1000009 examples/sample.rules --json > "$out/snort-sid-1000009.json"
+
 step "outputs"
 ls -l "$out"

@@ -294,7 +294,20 @@ describe.skipIf(skipRc)("~/.fwknoprc and --key-gen are interchangeable with the 
     expect(real.code, real.stderr).toBe(0);
     expect(real.stdout).toMatch(/Message String: 10\.0\.0\.3,udp\/53\n/);
     expect(real.stdout).toMatch(/HMAC Type: 3 \(SHA256\)\n/);
-    expect(real.stdout).toMatch(/Encryption Mode: 5 \(CTR\)\n/);
+    expect(real.stdout).toMatch(/Encryption Mode: 6 \(CTR\)\n/);
+    // and our -T field dump agrees with fwknop's, line for line, on every field that is not random or secret
+    const ours = fakeIo({ USER: "alice" });
+    expect(await run(["fwknop", "--rc-file", rc, "-n", "mine", "-T"], ours)).toBe(ExitCode.Ok);
+    const fields = (out: string) =>
+      out
+        .split("\n")
+        .filter((l) =>
+          /^ *(FKO Version|Message Type|Message String|Nat Access|Client Timeout|Digest Type|HMAC Type|Encryption Type|Encryption Mode):/.test(
+            l,
+          ),
+        );
+    expect(fields(ours.out)).toHaveLength(9);
+    expect(fields(ours.out)).toEqual(fields(real.stdout.split("Generating SPA packet")[0] ?? ""));
   });
 
   it("--key-gen prints the same two lines as fwknop --key-gen, with the same key lengths", async () => {

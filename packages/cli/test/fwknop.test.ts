@@ -431,3 +431,64 @@ describe("fwkit fwknopd", () => {
     expect(await done2).toBe(ExitCode.Interrupted);
   });
 });
+
+describe("fwkit fwknopd access.conf sources and listen errors", () => {
+  const d = mkdtempSync(join(tmpdir(), "fwkit-cli-fwknopd-"));
+  afterAll(() => rmSync(d, { recursive: true, force: true }));
+  const conf = join(d, "fwknopd.conf");
+  writeFileSync(conf, "ENABLE_DIGEST_PERSISTENCE N\n");
+
+  it("--access-folder reads every *.conf file of the folder (through %include_folder), in name order", async () => {
+    const folder = join(d, "access.d");
+    mkdirSync(folder);
+    writeFileSync(join(folder, "b.conf"), `SOURCE 10.0.0.0/8\nKEY_BASE64 ${KEY}\n`);
+    writeFileSync(join(folder, "a.conf"), `SOURCE ANY\nKEY secret-pw\nOPEN_PORTS tcp/22\n`);
+    writeFileSync(join(folder, "ignored.txt"), "SOURCE nonsense\n");
+    const { code, json } = await runJson<{ stanzas: { source: string; file: string }[] }>([
+      "fwknopd",
+      "-c",
+      conf,
+      "--access-folder",
+      folder,
+      "-D",
+    ]);
+    expect(code).toBe(ExitCode.Ok);
+    expect(json.stanzas.map((s) => [s.source, s.file])).toEqual([
+      ["ANY", join(folder, "a.conf")],
+      ["10.0.0.0/8", join(folder, "b.conf")],
+    ]);
+  });
+
+  it("a missing %include file is a config error that names it", async () => {
+    const access = join(d, "access.conf");
+    writeFileSync(access, `%include ${join(d, "missing.conf")}\nSOURCE ANY\nKEY secret-pw\n`);
+    const { code, json } = await runJson<{ error: { code: string; details: { issues: string[] } } }>([
+      "fwknopd",
+      "-c",
+      conf,
+      "-a",
+      access,
+      "--exit-parse-config",
+    ]);
+    expect(code).toBe(ExitCode.Usage);
+    expect(json.error.code).toBe("SPA_CONFIG_INVALID");
+    expect(json.error.details.issues.join("\n")).toContain("missing.conf");
+  });
+
+  it("a UDP port already in use is CLI_IO (exit 1), not an internal error", async () => {
+    const busy = createSocket("udp4");
+    await new Promise<void>((r) => busy.bind(0, "127.0.0.1", r));
+    const port = busy.address().port;
+    writeFileSync(join(d, "busy.conf"), `UDPSERV_PORT ${port}\nENABLE_DIGEST_PERSISTENCE N\n`);
+    const access = join(d, "ok.conf");
+    writeFileSync(access, "SOURCE ANY\nKEY secret-pw\n");
+    const io = fakeIo();
+    const code = await run(
+      ["fwknopd", "-c", join(d, "busy.conf"), "-a", access, "-t", "-i", "127.0.0.1", "-C", "1"],
+      io,
+    );
+    busy.close();
+    expect(code).toBe(ExitCode.Failure);
+    expect(io.err).toMatch(new RegExp(`fwkit: CLI_IO: cannot listen on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE`));
+  });
+});

@@ -10,7 +10,7 @@ import { dirname, resolve as resolvePath } from "node:path";
 import type { AccessStanza, FwknopdConfig, ProcessResult, SpaFirewall } from "@fwkit/spa-protocol";
 import { Command, Option } from "commander";
 import { z } from "zod";
-import { CliError } from "../errors.ts";
+import { CliError, isCodedError } from "../errors.ts";
 import { ExitCode } from "../exit-codes.ts";
 import type { Io } from "../io.ts";
 import { readText, validateOptions } from "../options.ts";
@@ -218,6 +218,17 @@ async function requireRoot(): Promise<void> {
   );
 }
 
+/** Start listening; a socket error (address in use, no such address) is an IO error, not a bug. */
+async function listen<T>(host: string, port: number, start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (e) {
+    // fwkit errors pass through; errno errors (EADDRINUSE, EADDRNOTAVAIL, EACCES…) become CLI_IO
+    if (isCodedError(e) && !/^E[A-Z]+$/.test(e.code)) throw e;
+    throw new CliError("CLI_IO", `cannot listen on ${host}:${port}: ${(e as Error).message}`, { host, port }, e);
+  }
+}
+
 /** Resolve when the server should stop: injected signal, SIGTERM/SIGINT, or the -C packet limit. */
 function stopSignal(io: FwknopdIo, limit: AbortController): { stopped: Promise<string>; dispose(): void } {
   const cleanups: Array<() => void> = [];
@@ -277,6 +288,7 @@ async function server(io: FwknopdIo, rawOpts: unknown): Promise<CommandResult> {
   }
 
   if (!a.test) await requireRoot();
+  const host = bindAddress(a.interface);
   const log = (level: "info" | "warning" | "debug", message: string) => {
     if (level === "debug" && !a.verbose) return;
     io.stderr(`${level === "warning" ? "Warning: " : ""}${message}\n`);
@@ -297,7 +309,6 @@ async function server(io: FwknopdIo, rawOpts: unknown): Promise<CommandResult> {
     firewall = new spa.IptablesFirewall(config, spa.nodeExecutor);
     await firewall.init();
   }
-  const host = bindAddress(a.interface);
   const counts = { processed: 0, granted: 0, test: 0, rejected: 0, ignored: 0 };
   const codes: Record<string, number> = {};
   const limit = new AbortController();
@@ -305,28 +316,30 @@ async function server(io: FwknopdIo, rawOpts: unknown): Promise<CommandResult> {
   let srv: import("@fwkit/spa-protocol").SpaServerHandle | undefined;
   let reason: string;
   try {
-    srv = await spa.startSpaServer({
-      config,
-      stanzas,
-      replay,
-      now,
-      testMode: a.test,
-      udpPort: config.udpservPort,
-      ...(config.enableTcpServer ? { tcpPort: config.tcpservPort } : {}),
-      host,
-      ...(firewall ? { firewall } : {}),
-      ...(stanzas.some((s) => s.gpgDecryptId) ? { gpgKeys: spa.gpgHomeKeyLoader(config) } : {}),
-      onLog: (l) => log(l.level, l.message),
-      onResult: (r: ProcessResult) => {
-        counts.processed++;
-        counts[r.outcome]++;
-        if (r.code) codes[r.code] = (codes[r.code] ?? 0) + 1;
-        if (a.packetLimit !== undefined && counts.processed >= a.packetLimit) {
-          log("info", `Packet limit (${a.packetLimit}) reached`);
-          limit.abort("limit");
-        }
-      },
-    });
+    srv = await listen(host, config.udpservPort, () =>
+      spa.startSpaServer({
+        config,
+        stanzas,
+        replay,
+        now,
+        testMode: a.test,
+        udpPort: config.udpservPort,
+        ...(config.enableTcpServer ? { tcpPort: config.tcpservPort } : {}),
+        host,
+        ...(firewall ? { firewall } : {}),
+        ...(stanzas.some((s) => s.gpgDecryptId) ? { gpgKeys: spa.gpgHomeKeyLoader(config) } : {}),
+        onLog: (l) => log(l.level, l.message),
+        onResult: (r: ProcessResult) => {
+          counts.processed++;
+          counts[r.outcome]++;
+          if (r.code) codes[r.code] = (codes[r.code] ?? 0) + 1;
+          if (a.packetLimit !== undefined && counts.processed >= a.packetLimit) {
+            log("info", `Packet limit (${a.packetLimit}) reached`);
+            limit.abort("limit");
+          }
+        },
+      }),
+    );
     const tcp = srv.tcpPort !== undefined ? `, TCP server on ${host}:${srv.tcpPort}` : "";
     log(
       "info",
