@@ -60,6 +60,7 @@ afterAll(async () => {
   const psad = which("psad");
   if (!psad || !conf) {
     out("[bench] psad 2.4.6 not installed; spec §4.1 records ~6.8k lines/s on this VM");
+    rmSync(file, { force: true });
     return;
   }
   const root = mkdtempSync(join(tmpdir(), "fwkit-psad-bench-"));
@@ -102,5 +103,6 @@ afterAll(async () => {
     out(`[bench] ratio: ${(ours / theirs).toFixed(1)}x (target >= 100x)`);
   } finally {
     rmSync(root, { recursive: true, force: true });
+    rmSync(file, { force: true });
   }
 }, 900_000);

@@ -3,7 +3,7 @@
  * the full default setup (signatures, p0f). Reports the process's peak RSS (includes the vitest worker's
  * own baseline, printed too).
  */
-import { createReadStream } from "node:fs";
+import { createReadStream, rmSync } from "node:fs";
 import { corpusPath } from "@fwkit/test-utils";
 import { afterAll, bench, describe } from "vitest";
 import { analyzeLog } from "../src/analyze.ts";
@@ -35,6 +35,7 @@ describe("memory", () => {
 });
 
 afterAll(() => {
+  if (file) rmSync(file, { force: true }); // ~520 MB
   const peak = process.resourceUsage().maxRSS / 1024;
   process.stdout.write(
     `[bench] ${result}; peak RSS ${peak.toFixed(0)} MB (worker baseline before: ${baseline.toFixed(0)} MB)\n`,

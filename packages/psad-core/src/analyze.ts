@@ -52,6 +52,13 @@ export interface AnalysisResult {
 /**
  * psad `-A -m FILE`: stream lines (from a file stream, stdin, an array …) through the tokenizer and
  * a single-batch detector. Never throws on content; unparseable lines are counted diagnostics.
+ * @param input - bytes or text chunks (any sync/async iterable, e.g. `fs.createReadStream(file)`)
+ * @param setup - compiled config and data files ({@link buildDetectorSetup} / `loadDetectorSetup`)
+ * @param options - clock, `-p` limit, `--analysis-fields`, per-packet hook, progress
+ * @returns counts, diagnostics, alerts (with their syslog lines) and the detector state for renderers
+ * @example
+ * const r = await analyzeLog(createReadStream("/var/log/kern.log"), setup, { now: () => Date.now() / 1000 });
+ * renderSyslogMsgs(r);
  */
 export async function analyzeLog(
   input: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
@@ -91,7 +98,7 @@ export async function analyzeLog(
       }
       if (text.length === 0) continue;
       const isJson = format === "journal-json" || (format === "auto" && text.charCodeAt(0) === 123);
-      if (!isJson && (text.indexOf("IN=") < 0 || text.indexOf("OUT=") < 0)) continue;
+      if (!isJson && text.indexOf("OUT=") < 0) continue;
       const r = isJson ? parseJournalLine(text, parser) : parser.parseLine(text);
       if (!r.ok) {
         if (r.code !== "PSAD_LOG_NOT_IPTABLES" || !isJson) {

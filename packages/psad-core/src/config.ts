@@ -213,7 +213,10 @@ export interface PsadConfig extends Parsed {
 const VAR_RE = /\$([A-Za-z_][A-Za-z0-9_]*)/g;
 
 /**
- * Merge and validate psad.conf text. `overrides` (psad's `-O` files) are read first, and the first
+ * Merge and validate psad.conf text.
+ * @example
+ * const r = parsePsadConfig(readFileSync("/etc/psad/psad.conf", "utf8"), { overrides: [{ text: "DANGER_LEVEL1 3;" }] });
+ * if (!r.ok) throw r.error; // PsadError PSAD_CONFIG_INVALID, details { key, file, line, issues } `overrides` (psad's `-O` files) are read first, and the first
  * definition of a key wins, as in psad. `$VAR` references are expanded (20 rounds at most).
  * Returns PSAD_CONFIG_INVALID (with key, file and line in `details`) or PSAD_CONFIG_VAR_UNDEFINED.
  */

@@ -211,7 +211,16 @@ function fmtRange(r: { lo: number; hi: number }): string {
   return r.lo === r.hi ? String(r.lo) : `${r.lo}-${r.hi}`;
 }
 
-/** Create a detector over a compiled setup. Pure: time comes from the packets (or the injected clock). */
+/**
+ * Create a detector over a compiled setup. Pure: time comes from the packets (or the injected clock).
+ * @param setup - from {@link buildDetectorSetup}
+ * @param options - `singleBatch` (psad -A) and the fallback clock for packets without a log time
+ * @returns `{ push, flush, state, drainSyslog }`; `push` returns the alerts of each closed CHECK_INTERVAL batch
+ * @example
+ * const det = createDetector(setup);
+ * const r = parser.parseLine(line);
+ * if (r.ok) for (const alert of det.push(r.packet)) sink(alert.syslog);
+ */
 export function createDetector(setup: DetectorSetup, options: CreateDetectorOptions = {}): Detector {
   const cfg = setup.config;
   const opts = setup.options;

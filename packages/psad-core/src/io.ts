@@ -15,6 +15,8 @@ async function readOpt(path: string | undefined): Promise<string | undefined> {
 
 /**
  * Read and validate psad.conf plus `-O` override files (thin IO over {@link parsePsadConfig}).
+ * @example
+ * const config = await loadPsadConfig("/etc/psad/psad.conf", ["/etc/psad/local.conf"]);
  * @throws {PsadError} PSAD_CONFIG_INVALID when a file cannot be read or a value is invalid.
  */
 export async function loadPsadConfig(configFile: string, overrideFiles: readonly string[] = []): Promise<PsadConfig> {

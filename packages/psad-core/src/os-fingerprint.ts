@@ -34,11 +34,30 @@ function optsMatch(sigOpts: string[], opts: TcpOption[]): boolean {
 
 /** Build a p0f matcher; `maxHops` is psad's MAX_HOPS. Results are cached per fingerprint. */
 export function createP0fMatcher(sigs: readonly P0fSig[], maxHops: number): P0fMatcher {
-  const cache = new Map<string, string[]>();
+  // two-level cache: TCP options text -> (ip_len, DF, TTL, window) packed into one number -> OS list
+  const cache = new Map<string, Map<number, string[]>>();
+  let lastOpts = "";
+  let lastMap: Map<number, string[]> | undefined;
+  let entries = 0;
   return {
     match(pkt: Packet): string[] {
-      const key = `${pkt.ip_len}|${pkt.frag_bit ? 1 : 0}|${pkt.ttl}|${pkt.win}|${pkt.tcp_opts}`;
-      const hit = cache.get(key);
+      if (pkt.tcp_opts !== lastOpts || !lastMap) {
+        lastOpts = pkt.tcp_opts;
+        lastMap = cache.get(lastOpts);
+        if (!lastMap) {
+          if (entries > 10_000) {
+            cache.clear();
+            entries = 0;
+          }
+          lastMap = new Map();
+          cache.set(lastOpts, lastMap);
+        }
+      }
+      const key =
+        ((pkt.ip_len & 0xffff) * 2 + (pkt.frag_bit ? 1 : 0)) * 65536 * 256 +
+        (pkt.ttl & 255) * 65536 +
+        (pkt.win & 0xffff);
+      const hit = lastMap.get(key);
       if (hit) return hit;
       const opts = decodeTcpOptions(pkt.tcp_opts);
       const out: string[] = [];
@@ -63,8 +82,8 @@ export function createP0fMatcher(sigs: readonly P0fSig[], maxHops: number): P0fM
           if (!out.includes(s.os)) out.push(s.os);
         }
       }
-      if (cache.size > 10_000) cache.clear();
-      cache.set(key, out);
+      lastMap.set(key, out);
+      entries++;
       return out;
     },
   };

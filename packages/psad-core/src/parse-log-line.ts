@@ -362,13 +362,10 @@ export function createLogLineParser(options: LogLineParserOptions = {}): LogLine
         i = k + 1;
         continue;
       }
-      let j = i;
-      let eq = -1;
-      for (; j < n; j++) {
-        const cj = line.charCodeAt(j);
-        if (cj === SP) break;
-        if (cj === 61 && eq < 0) eq = j;
-      }
+      let j = line.indexOf(" ", i);
+      if (j < 0) j = n;
+      let eq = line.indexOf("=", i);
+      if (eq > j) eq = -1;
       if (eq < 0) {
         // bare word
         const wl = j - i;

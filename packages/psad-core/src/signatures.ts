@@ -46,7 +46,7 @@ export interface Signature {
   derivedSids: number[];
   /** Required TCP flag bits and Snort modifier: exact, `+` (at least), `*` (any of), `!` (none of). */
   flags: { bits: number; mode: "exact" | "plus" | "any" | "not" } | undefined;
-  ints: Partial<Record<IntKeyword, IntRange>>;
+  ints: Record<IntKeyword, IntRange | undefined>;
   ipopts: string | undefined;
   sameip: boolean;
 }
@@ -306,9 +306,24 @@ export function parseSignatures(
       references: [],
       derivedSids: [],
       flags: undefined,
-      ints: {},
+      ints: {} as Signature["ints"],
       ipopts: undefined,
       sameip: false,
+    };
+    // every keyword present (undefined when unused): one object shape for fast, monomorphic matching
+    sig.ints = {
+      dsize: undefined,
+      psad_dsize: undefined,
+      psad_ip_len: undefined,
+      ttl: undefined,
+      id: undefined,
+      seq: undefined,
+      ack: undefined,
+      window: undefined,
+      itype: undefined,
+      icode: undefined,
+      icmp_id: undefined,
+      icmp_seq: undefined,
     };
     let sid = 0;
     let unsupported = "";
@@ -379,7 +394,7 @@ export interface SignatureHit {
 
 /** Precompiled matcher over a signature set. */
 export interface SignatureMatcher {
-  /** Every signature matching the packet (several per packet are possible). */
+  /** Every signature matching the packet (several per packet are possible); the array is reused by the next call. */
   match(pkt: Packet): Signature[];
 }
 
@@ -425,15 +440,16 @@ export function createSignatureMatcher(
   const byProto: Record<string, Signature[]> = { tcp: [], udp: [], icmp: [], ip: [] };
   for (const s of signatures) (byProto[s.proto] as Signature[]).push(s);
   const portCache: Record<string, Map<number, Signature[]>> = { tcp: new Map(), udp: new Map() };
-  const candidates = (proto: "tcp" | "udp", sp: number, dp: number): Signature[] => {
-    const key = dp * 65536 + sp;
+  const candidates = (proto: "tcp" | "udp", sp: number, dp: number, bits: number): Signature[] => {
+    const key = (dp * 65536 + sp) * 64 + (bits & 0x3f);
     const cache = portCache[proto] as Map<number, Signature[]>;
     let c = cache.get(key);
     if (!c) {
       c = (byProto[proto] as Signature[]).filter(
         (s) =>
-          (portMatch(s.sp, sp) && portMatch(s.dp, dp)) ||
-          (s.bidirectional && portMatch(s.sp, dp) && portMatch(s.dp, sp)),
+          (s.flags === undefined || flagsMatch(s.flags, bits)) &&
+          ((portMatch(s.sp, sp) && portMatch(s.dp, dp)) ||
+            (s.bidirectional && portMatch(s.sp, dp) && portMatch(s.dp, sp))),
       );
       if (cache.size > 200_000) cache.clear();
       cache.set(key, c);
@@ -485,15 +501,29 @@ export function createSignatureMatcher(
     return true;
   }
 
+  const out: Signature[] = [];
+  function check(s: Signature, pkt: Packet): void {
+    if (s.flags !== undefined && !flagsMatch(s.flags, pkt.flag_bits)) return;
+    const v6 = pkt.is_ipv6;
+    const fwd = netMatch(s.src, v6, lastSrcWords) && netMatch(s.dst, v6, lastDstWords);
+    const rev = s.bidirectional && netMatch(s.src, v6, lastDstWords) && netMatch(s.dst, v6, lastSrcWords);
+    if (!fwd && !rev) return;
+    if (!ipKeywords(s, pkt)) return;
+    if (!transport(s, pkt)) return;
+    out.push(s);
+  }
+  const ipList = byProto.ip as Signature[];
+
   return {
+    /** Matching signatures; the returned array is reused by the next call. */
     match(pkt: Packet): Signature[] {
+      out.length = 0;
       let list: Signature[] | undefined;
       const p = pkt.proto;
       if (p === "tcp" || p === "udp") {
-        if (pkt.frag_offset <= 0 && !pkt.incomplete) list = candidates(p, pkt.sp, pkt.dp);
+        if (pkt.frag_offset <= 0 && !pkt.incomplete) list = candidates(p, pkt.sp, pkt.dp, pkt.flag_bits);
       } else if (p === "icmp") list = byProto.icmp;
-      const ipList = byProto.ip as Signature[];
-      if ((!list || list.length === 0) && ipList.length === 0) return [];
+      if ((!list || list.length === 0) && ipList.length === 0) return out;
       if (pkt.src !== lastSrc) {
         lastSrc = pkt.src;
         lastSrcWords = addrWords(pkt.src)?.words;
@@ -502,18 +532,8 @@ export function createSignatureMatcher(
         lastDst = pkt.dst;
         lastDstWords = addrWords(pkt.dst)?.words;
       }
-      const v6 = pkt.is_ipv6;
-      const out: Signature[] = [];
-      const check = (s: Signature) => {
-        const fwd = netMatch(s.src, v6, lastSrcWords) && netMatch(s.dst, v6, lastDstWords);
-        const rev = s.bidirectional && netMatch(s.src, v6, lastDstWords) && netMatch(s.dst, v6, lastSrcWords);
-        if (!fwd && !rev) return;
-        if (!ipKeywords(s, pkt)) return;
-        if (!transport(s, pkt)) return;
-        out.push(s);
-      };
-      if (list) for (const s of list) check(s);
-      for (const s of ipList) check(s);
+      if (list) for (const s of list) check(s, pkt);
+      for (const s of ipList) check(s, pkt);
       return out;
     },
   };

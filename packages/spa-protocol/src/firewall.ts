@@ -326,7 +326,10 @@ export class IptablesFirewall implements SpaFirewall {
   /** @inheritdoc */
   async list(): Promise<string> {
     let out = "Listing rules in fwknopd iptables chains...\n";
-    for (const c of managedChains(this.#cfg)) out += `\n${(await this.#listing(c)).text}\n`;
+    for (const c of managedChains(this.#cfg)) {
+      const { text } = await this.#listing(c);
+      out += text ? `\n${text}\n` : "\n";
+    }
     return out;
   }
 }

@@ -31,15 +31,26 @@ const MAX_HOSTNAME_LEN = 70;
  * zeros so no octal ambiguity).
  */
 export function isStrictIpv4(s: string): boolean {
-  if (s.length < 7 || s.length > 15) return false;
-  const parts = s.split(".");
-  if (parts.length !== 4) return false;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p)) return false;
-    if (p.length > 1 && p[0] === "0") return false;
-    if (Number(p) > 255) return false;
+  const n = s.length;
+  if (n < 7 || n > 15) return false;
+  let dots = 0;
+  let digits = 0;
+  let octet = 0;
+  let lead = 0;
+  for (let i = 0; i <= n; i++) {
+    const c = i === n ? 0x2e : s.charCodeAt(i);
+    if (c === 0x2e) {
+      if (digits === 0 || octet > 255 || (digits > 1 && lead === 0x30)) return false;
+      if (i < n) dots++;
+      digits = 0;
+      octet = 0;
+    } else if (c >= 0x30 && c <= 0x39) {
+      if (digits === 0) lead = c;
+      if (++digits > 3) return false;
+      octet = octet * 10 + (c - 0x30);
+    } else return false;
   }
-  return true;
+  return dots === 3;
 }
 
 function parsePort(s: string): number | undefined {
@@ -104,9 +115,12 @@ const BAD_USER_CHARS = new Set([...'"/\\[]:;|=,+*?<>'].map((c) => c.charCodeAt(0
 
 /** libfko's username rule: non-empty, printable ASCII, none of `" / \ [ ] : ; | = , + * ? < >`. */
 export function isValidUsername(user: Uint8Array | string): boolean {
-  const b = typeof user === "string" ? Buffer.from(user, "utf8") : user;
-  if (b.length < 1) return false;
-  for (const c of b) {
+  // A string is checked by char code: any non-ASCII char fails here exactly as its UTF-8 bytes (≥ 0x80) would.
+  const n = user.length;
+  if (n < 1) return false;
+  const isStr = typeof user === "string";
+  for (let i = 0; i < n; i++) {
+    const c = isStr ? user.charCodeAt(i) : (user[i] as number);
     if (c < 0x20 || c > 0x7e) return false;
     if (BAD_USER_CHARS.has(c)) return false;
   }

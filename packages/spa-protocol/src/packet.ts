@@ -4,7 +4,7 @@ import { fkoError, SpaError } from "./errors.ts";
 import { computeHmac, verifyHmac } from "./hmac.ts";
 import { buildPlaintext, parsePlaintext, SPA_LIMITS, type SpaMessage, type SpaMessageInput } from "./plaintext.ts";
 import { randomDigits } from "./random.ts";
-import { rijndaelDecrypt, rijndaelEncrypt, SALTED_PREFIX_B64 } from "./rijndael.ts";
+import { checkKey, decryptSalted, rijndaelEncrypt, SALTED_PREFIX_B64 } from "./rijndael.ts";
 import type { DigestType, EncryptionMode, KeyMaterial, RandomBytes } from "./types.ts";
 
 /** Keys and algorithms for one SPA exchange (both sides must agree: nothing is signalled on the wire). */
@@ -131,7 +131,15 @@ export function decodeSpa(wire: string, keys: SpaKeys): DecodedSpa {
       },
     );
   }
-  const pt = rijndaelDecrypt(full, keyBytes(keys.key), mode);
+  const key = keyBytes(keys.key);
+  checkKey(key, mode);
+  // The wire passed the charset check (base64 alphabet and `=`): fwknop's decoder stops at the first `=`.
+  const eq = full.indexOf("=");
+  const body = eq >= 0 ? full.slice(0, eq) : full;
+  if (body.length % 4 === 1) {
+    throw fkoError("SPA_BAD_CHARSET", "FKO_ERROR_INVALID_DATA_DECRYPT_NOT_BASE64", "not base64");
+  }
+  const pt = decryptSalted(Buffer.from(body, "base64"), key, mode);
   if (pt.length < SPA_LIMITS.MIN_ENCODED_MSG || pt.length >= SPA_LIMITS.MAX_ENCODED_MSG) {
     throw fkoError(
       "SPA_DECRYPT_FAILED",
@@ -144,8 +152,8 @@ export function decodeSpa(wire: string, keys: SpaKeys): DecodedSpa {
     if (c < 0x30 || c > 0x39) throw fkoError("SPA_DECRYPT_FAILED", "FKO_ERROR_DECRYPTION_FAILURE", "decryption failed");
   }
   if (pt[16] !== 0x3a) throw fkoError("SPA_DECRYPT_FAILED", "FKO_ERROR_DECRYPTION_FAILURE", "decryption failed");
-  const msg = parsePlaintext(pt.toString("latin1"));
-  const out: DecodedSpa = { ...msg, mode };
+  const out = parsePlaintext(pt.toString("latin1")) as DecodedSpa;
+  out.mode = mode;
   if (hmacType) out.hmacType = hmacType;
   return out;
 }

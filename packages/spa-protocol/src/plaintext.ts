@@ -164,6 +164,16 @@ export function buildPlaintext(input: SpaMessageInput): string {
   return plain;
 }
 
+/** Digest types by the length of their unpadded base64 (SHA256/SHA3-256 and SHA512/SHA3-512 share one). */
+const DIGEST_CANDIDATES: Readonly<Record<number, readonly DigestType[]>> = {
+  22: ["md5"],
+  27: ["sha1"],
+  43: ["sha256", "sha3_256"],
+  64: ["sha384"],
+  86: ["sha512", "sha3_512"],
+};
+const NO_CANDIDATES: readonly DigestType[] = [];
+
 function safeEqualStr(a: string, b: string): boolean {
   const ab = Buffer.from(a, "latin1");
   const bb = Buffer.from(b, "latin1");
@@ -211,18 +221,7 @@ export function parsePlaintext(plain: string): SpaMessage {
   const last = plain.lastIndexOf(":");
   const digest = plain.slice(last + 1);
   const encoded = plain.slice(0, last);
-  const candidates: DigestType[] =
-    digest.length === 22
-      ? ["md5"]
-      : digest.length === 27
-        ? ["sha1"]
-        : digest.length === 43
-          ? ["sha256", "sha3_256"]
-          : digest.length === 64
-            ? ["sha384"]
-            : digest.length === 86
-              ? ["sha512", "sha3_512"]
-              : [];
+  const candidates = DIGEST_CANDIDATES[digest.length] ?? NO_CANDIDATES;
   if (candidates.length === 0) {
     throw invalid("SPA_DIGEST_TYPE_INVALID", "FKO_ERROR_INVALID_DIGEST_TYPE", "digest length matches no digest type");
   }
@@ -247,7 +246,7 @@ export function parsePlaintext(plain: string): SpaMessage {
     throw invalid("SPA_DECODE_USERNAME", "FKO_ERROR_INVALID_DATA_DECODE_USERNAME_TOOBIG", "username too long");
   }
   const username = decodeField(userF, "SPA_DECODE_USERNAME", "FKO_ERROR_INVALID_DATA_DECODE_USERNAME", "username");
-  if (!isValidUsername(Buffer.from(username, "latin1"))) {
+  if (!isValidUsername(username)) {
     throw invalid("SPA_DECODE_USERNAME", "FKO_ERROR_INVALID_DATA_DECODE_USERNAME_VALIDFAIL", "invalid username");
   }
   if (tsF.length < 1)
