@@ -358,6 +358,15 @@ export class ChainMgr {
     });
   }
 
+  /** Perl's argument croaks shared by add/append/delete_ip_rule (same texts, same order). */
+  #requireRuleArgs(src: string, dst: string, table: string, chain: string, target: string): void {
+    req(src, "[-] Must specify a src address/network.");
+    req(dst, "[-] Must specify a dst address/network.");
+    req(table, '[-] Must specify a table, e.g. "filter".');
+    req(chain, "[-] Must specify a chain.");
+    req(target, `[-] Must specify ${this.iptBinName} target, e.g. "DROP"`);
+  }
+
   /**
    * Perl `append_ip_rule`: {@link ChainMgr.addIpRule} with rulenum -1.
    */
@@ -370,11 +379,7 @@ export class ChainMgr {
     ext: RuleExt = {},
   ): Promise<ChainMgrResult> {
     return this.#serial(async () => {
-      req(src, "[-] Must specify a src address/network.");
-      req(dst, "[-] Must specify a dst address/network.");
-      req(table, '[-] Must specify a table, e.g. "filter".');
-      req(chain, "[-] Must specify a chain.");
-      req(target, `[-] Must specify ${this.iptBinName} target, e.g. "DROP"`);
+      this.#requireRuleArgs(src, dst, table, chain, target);
       return this.addIpRule(src, dst, -1, table, chain, target, ext);
     });
   }
@@ -392,11 +397,7 @@ export class ChainMgr {
     ext: RuleExt = {},
   ): Promise<ChainMgrResult> {
     return this.#serial(async () => {
-      req(src, "[-] Must specify a src address/network.");
-      req(dst, "[-] Must specify a dst address/network.");
-      req(table, '[-] Must specify a table, e.g. "filter".');
-      req(chain, "[-] Must specify a chain.");
-      req(target, `[-] Must specify ${this.iptBinName} target, e.g. "DROP"`);
+      this.#requireRuleArgs(src, dst, table, chain, target);
       const nsrc = normalizeNet(src);
       const ndst = normalizeNet(dst);
       const [pos] = await this.findIpRule(nsrc, ndst, table, chain, target, ext);
