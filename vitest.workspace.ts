@@ -7,6 +7,7 @@ export const packages = [
   "snort-rules",
   "spa-protocol",
   "psad-core",
+  "fwsnort",
   "cli",
 ] as const;
 
