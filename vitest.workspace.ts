@@ -27,6 +27,8 @@ const integration: TestProjectConfiguration[] = packages.map((name) => ({
     fileParallelism: false,
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    // benches belong to the unit project; without this every bench would run twice
+    benchmark: { include: [] },
   },
 }));
 

@@ -34,5 +34,9 @@ step "fwkit snort check examples/sample.rules   (Snort rule parser: counts and d
 fwkit snort check examples/sample.rules | tee "$out/snort-check.txt"
 fwkit snort show --sid 1000009 examples/sample.rules --json > "$out/snort-sid-1000009.json"
 
+step "fwkit demo --no-lab   (fwsnort → iptables-save, psad analysis + HTML report of the lab's capture, SPA round trip)"
+fwkit demo --no-lab --output-dir "$out/fwkit-demo"
+
 step "outputs"
-ls -l "$out"
+ls -l "$out" "$out/fwkit-demo"
+echo "(as root, \`sudo node packages/cli/dist/bin.js demo --lab\` runs the live lab in network namespaces)"

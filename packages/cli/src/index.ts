@@ -1,4 +1,4 @@
-export { CliError, type CliErrorCode, isCodedError } from "./errors.ts";
+export { CliError, type CliErrorCode, type CodedError, isCodedError } from "./errors.ts";
 export { ExitCode, exitCodeFor } from "./exit-codes.ts";
 export { type Io, nodeIo } from "./io.ts";
 export { type CommandResult, toJson } from "./output.ts";

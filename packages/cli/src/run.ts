@@ -1,7 +1,11 @@
 import { Command, CommanderError } from "commander";
+import { completionCommand } from "./commands/completion.ts";
+import { demoCommand } from "./commands/demo.ts";
 import { fwknopCommand } from "./commands/fwknop.ts";
 import { fwknopdCommand } from "./commands/fwknopd.ts";
+import { fwsnortCommand } from "./commands/fwsnort.ts";
 import { iptCommand } from "./commands/ipt.ts";
+import { psadCommand } from "./commands/psad.ts";
 import { snortCommand } from "./commands/snort.ts";
 import { ExitCode } from "./exit-codes.ts";
 import type { Io } from "./io.ts";
@@ -63,12 +67,16 @@ function buildProgram(ctx: CommandContext): Command {
     })
     .addHelpText(
       "after",
-      "\nExamples:\n  fwkit ipt parse examples/sample-policy.v4.save\n  fwkit ipt check --file examples/sample-policy.v4.save --json\n  fwkit snort check examples/sample.rules\n  sudo fwkit ipt list -t nat\n  fwkit fwknop -n myserver\n",
+      "\nExamples:\n  fwkit ipt parse examples/sample-policy.v4.save\n  fwkit ipt check --file examples/sample-policy.v4.save --json\n  fwkit snort check examples/sample.rules\n  fwkit fwsnort --snort-rdir /etc/fwsnort/snort_rules --output-dir /tmp/fwsnort\n  sudo fwkit ipt list -t nat\n  fwkit psad -A -m /var/log/kern.log --syslog-msgs\n  fwkit fwknop -n myserver\n",
     );
   program.addCommand(iptCommand(ctx));
   program.addCommand(snortCommand(ctx));
+  program.addCommand(psadCommand(ctx));
   program.addCommand(fwknopCommand(ctx));
   program.addCommand(fwknopdCommand(ctx));
+  program.addCommand(fwsnortCommand(ctx));
+  program.addCommand(completionCommand(ctx));
+  program.addCommand(demoCommand(ctx));
   inheritSettings(program);
   return program;
 }

@@ -9,7 +9,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createNetns, missingFor, type Netns } from "@fwkit/test-utils";
+import { createNetns, missingFor, type Netns, recordBenchResult } from "@fwkit/test-utils";
 import { bench, describe } from "vitest";
 import { ChainMgr, type ManagedChains } from "../src/index.ts";
 
@@ -64,6 +64,16 @@ async function teardownAndReport(): Promise<void> {
       "",
     ].join("\n"),
   );
+  recordBenchResult({
+    package: "iptables-chainmgr",
+    name: `apply ${N} rules (sync: one iptables-restore)`,
+    ours,
+    original: perl5000,
+    unit: "ms",
+    originalTool: "Perl IPTables::ChainMgr append_ip_rule",
+    target: ">= 100x",
+    note: `Perl extrapolated linearly from ${PERL_N} rules`,
+  });
 }
 
 describe.skipIf(reason !== null)(`apply ${N} rules (netns, iptables-nft)`, () => {

@@ -1,12 +1,48 @@
 import { markNegated, splitNatTo } from "./rule-builder.ts";
-import type { ParsedRule } from "./types.ts";
+import type { RuleDetails } from "./types.ts";
 
-/** Character codes used by the scanner. */
-const SPACE = 32;
-const TAB = 9;
+/**
+ * The Perl rule keys an `iptables -L` extended text fills, `''` when absent (the listing parser reuses one
+ * record for every rule and copies the values into the rule literal, so the rule is built in one allocation).
+ */
+export interface ListingExtended {
+  s_port: string;
+  d_port: string;
+  to_ip: string;
+  to_port: string;
+  mac_source: string;
+  state: string;
+  ctstate: string;
+  comment: string;
+  string: string;
+  length: string;
+  /** Which multiport lists the text has (`MP_PORTS` | `MP_SPORTS` | `MP_DPORTS`); 0 when none. */
+  multiport: number;
+}
 
+/** Bits of {@link ListingExtended.multiport}. */
+export const MP_PORTS = 1;
+export const MP_SPORTS = 2;
+export const MP_DPORTS = 4;
+
+/** Reset every key of `out` to `''`. */
+export function clearListingExtended(out: ListingExtended): void {
+  out.s_port = "";
+  out.d_port = "";
+  out.to_ip = "";
+  out.to_port = "";
+  out.mac_source = "";
+  out.state = "";
+  out.ctstate = "";
+  out.comment = "";
+  out.string = "";
+  out.length = "";
+  out.multiport = 0;
+}
+
+/** Space, tab or carriage return (the blanks iptables output can contain). */
 function isWs(c: number): boolean {
-  return c === SPACE || c === TAB || c === 13;
+  return c === 32 || c === 9 || c === 13;
 }
 
 /**
@@ -37,26 +73,28 @@ let XN = 0;
 let XI = 0;
 let WS = 0;
 let WE = 0;
-/** The text has no tab / CR: words end at the next space (found natively). */
-let XFAST = true;
+/**
+ * The code units of the text `X` lives in, and where `X` starts there: the hot loops read characters from
+ * this typed array (one load) instead of `X.charCodeAt` (a string-representation dispatch on every call, as
+ * `X` is a slice of the listing). `C[XB + i]` is `X.charCodeAt(i)` for `0 <= i < XN`.
+ */
+let C: Uint16Array = new Uint16Array(0);
+let XB = 0;
 
 /** Advance to the next word; false at the end. */
 function next(): boolean {
-  const s = X;
   const n = XN;
   let i = XI;
-  while (i < n && isWs(s.charCodeAt(i))) i++;
+  const c = C;
+  const b = XB;
+  while (i < n && isWs(c[b + i] as number)) i++;
   if (i >= n) {
     XI = i;
     return false;
   }
   WS = i;
-  if (XFAST) {
-    const e = s.indexOf(" ", i);
-    i = e < 0 ? n : e;
-  } else {
-    while (i < n && !isWs(s.charCodeAt(i))) i++;
-  }
+  i++;
+  while (i < n && !isWs(c[b + i] as number)) i++;
   WE = i;
   XI = i;
   return true;
@@ -67,9 +105,68 @@ function word(): string {
   return X.slice(WS, WE);
 }
 
+/**
+ * The code units of a short string (keywords, shared column values).
+ *
+ * @param s - the string
+ * @returns a typed array `u` with `u[i] === s.charCodeAt(i)`
+ */
+export function codesOf(s: string): Uint16Array {
+  const u = new Uint16Array(s.length);
+  for (let i = 0; i < s.length; i++) u[i] = s.charCodeAt(i);
+  return u;
+}
+
+/** Keywords as code units (compared against the typed array without calling into the string). */
+const K_COMMENT_OPEN = codesOf("/*");
+const K_LOG = codesOf("LOG");
+const K_MAC = codesOf("MAC");
+const K_MARK = codesOf("MARK");
+const K_STRING = codesOf("STRING");
+const K_GOTO = codesOf("[goto]");
+const K_AVG = codesOf("avg");
+const K_BURST = codesOf("burst");
+const K_CODE = codesOf("code");
+const K_CTSTATE = codesOf("ctstate");
+const K_DPT_COLON = codesOf("dpt:");
+const K_DPTS_COLON = codesOf("dpts:");
+const K_FLAGS = codesOf("flags");
+const K_FLAGS_COLON = codesOf("flags:");
+const K_ICMP = codesOf("icmp");
+const K_ICMPTYPE = codesOf("icmptype");
+const K_IPV6_ICMP = codesOf("ipv6-icmp");
+const K_IPV6_ICMPTYPE = codesOf("ipv6-icmptype");
+const K_LENGTH = codesOf("length");
+const K_LEVEL = codesOf("level");
+const K_LIMIT_COLON = codesOf("limit:");
+const K_MARK_LC = codesOf("mark");
+const K_MASQ = codesOf("masq");
+const K_MATCH = codesOf("match");
+const K_MULTIPORT = codesOf("multiport");
+const K_NFLOG_PREFIX = codesOf("nflog-prefix");
+const K_PORTS = codesOf("ports");
+const K_PORTS_COLON = codesOf("ports:");
+const K_PREFIX = codesOf("prefix");
+const K_REDIR = codesOf("redir");
+const K_REJECT_WITH = codesOf("reject-with");
+const K_SPT_COLON = codesOf("spt:");
+const K_SPTS_COLON = codesOf("spts:");
+const K_STATE = codesOf("state");
+const K_TO_COLON = codesOf("to:");
+
+/** `X` has the keyword `w` at `i`. */
+function hasAt(w: Uint16Array, i: number): boolean {
+  const m = w.length;
+  if (i + m > XN) return false;
+  const c = C;
+  const b = XB + i;
+  for (let j = 0; j < m; j++) if (c[b + j] !== w[j]) return false;
+  return true;
+}
+
 /** True when the current word is exactly `w`. */
-function is(w: string): boolean {
-  return WE - WS === w.length && X.startsWith(w, WS);
+function is(w: Uint16Array): boolean {
+  return WE - WS === w.length && hasAt(w, WS);
 }
 
 /** The next word without consuming it. */
@@ -102,20 +199,36 @@ function commentEnd(ext: string, open: number): number {
   return Math.max(last, first);
 }
 
+/**
+ * Which details fields this call has set (bits below). The first occurrence wins, so each field is set at
+ * most once; testing a bit here instead of `d.field === undefined` keeps the checks off the details object,
+ * whose shape differs from rule to rule (a megamorphic property load per check otherwise).
+ */
+let SEEN = 0;
+const S_NAT = 1;
+const S_LIMIT = 2;
+const S_LOG_LEVEL = 4;
+const S_MARK = 8;
+const S_REDIRECT = 16;
+const S_ICMP = 32;
+const S_TCP_FLAGS = 64;
+const S_LOG_PREFIX = 128;
+const S_REJECT = 256;
+
 /** Position of the LOG target text in the current extended text; -2 = not looked up yet. */
 let LOG_AT = -2;
 
 /** True when the next word is exactly `w` (nothing consumed, nothing allocated). */
-function peekIs(w: string): boolean {
+function peekIs(w: Uint16Array): boolean {
   let i = XI;
-  while (i < XN && isWs(X.charCodeAt(i))) i++;
+  while (i < XN && isWs(C[XB + i] as number)) i++;
   const e = i + w.length;
-  return X.startsWith(w, i) && (e >= XN || isWs(X.charCodeAt(e)));
+  return hasAt(w, i) && (e >= XN || isWs(C[XB + e] as number));
 }
 
 /** Skip blanks at the cursor. */
 function skipWs(): void {
-  while (XI < XN && isWs(X.charCodeAt(XI))) XI++;
+  while (XI < XN && isWs(C[XB + XI] as number)) XI++;
 }
 
 /**
@@ -129,22 +242,32 @@ function skipWs(): void {
  * `masq ports:`, `[goto]`. Words inside comments and quoted prefixes are never taken as keywords.
  *
  * @param ext - the extended text
- * @param rule - the rule to fill (keys are only set when still `''`: the first occurrence wins, as in Perl)
- * @param blanksOnly - the caller knows `ext` has no tab / CR (words are separated by spaces only)
+ * @param rule - the Perl keys to fill, all `''` on entry (keys are only set when still `''`: the first
+ *   occurrence wins, as in Perl)
+ * @param d - the rule's typed details
+ * @param codes - the code units of a string that contains `ext` (e.g. the whole listing)
+ * @param base - where `ext` starts in `codes`
  */
-export function extractListingExtended(ext: string, rule: ParsedRule, blanksOnly?: boolean): void {
-  const d = rule.details;
+export function extractListingExtended(
+  ext: string,
+  rule: ListingExtended,
+  d: RuleDetails,
+  codes: Uint16Array,
+  base: number,
+): void {
   X = ext;
   XN = ext.length;
   XI = 0;
   LOG_AT = -2;
-  XFAST = blanksOnly ?? (ext.indexOf("\t") < 0 && ext.indexOf("\r") < 0);
+  C = codes;
+  XB = base;
+  SEEN = 0;
   const n = XN;
   let neg = false;
   let inLog = false;
 
   while (next()) {
-    const c0 = ext.charCodeAt(WS);
+    const c0 = C[XB + WS] as number;
     if (c0 === 33 /* ! */ && WE - WS === 1) {
       neg = true;
       continue;
@@ -155,12 +278,12 @@ export function extractListingExtended(ext: string, rule: ParsedRule, blanksOnly
     switch (c0) {
       case 115 /* s */:
         {
-          if (ext.startsWith("spt:", WS) || ext.startsWith("spts:", WS)) {
+          if (hasAt(K_SPT_COLON, WS) || hasAt(K_SPTS_COLON, WS)) {
             if (rule.s_port === "") {
-              rule.s_port = ext.slice(ext.indexOf(":", WS) + 1, WE);
-              if (rule.s_port.startsWith("!")) markNegated(d, "s_port");
+              rule.s_port = ext.slice(C[XB + WS + 3] === 58 ? WS + 4 : WS + 5, WE);
+              if (rule.s_port.charCodeAt(0) === 33) markNegated(d, "s_port");
             }
-          } else if (is("state")) {
+          } else if (is(K_STATE)) {
             if (next() && rule.state === "") {
               rule.state = wasNeg ? `!${word()}` : word();
               if (wasNeg) markNegated(d, "state");
@@ -170,19 +293,20 @@ export function extractListingExtended(ext: string, rule: ParsedRule, blanksOnly
         }
       case 100 /* d */:
         {
-          if (ext.startsWith("dpt:", WS) || ext.startsWith("dpts:", WS)) {
+          if (hasAt(K_DPT_COLON, WS) || hasAt(K_DPTS_COLON, WS)) {
             if (rule.d_port === "") {
-              rule.d_port = ext.slice(ext.indexOf(":", WS) + 1, WE);
-              if (rule.d_port.startsWith("!")) markNegated(d, "d_port");
+              rule.d_port = ext.slice(C[XB + WS + 3] === 58 ? WS + 4 : WS + 5, WE);
+              if (rule.d_port.charCodeAt(0) === 33) markNegated(d, "d_port");
             }
           }
           break;
         }
       case 116 /* t */:
         {
-          if (ext.startsWith("to:", WS) && d.natTo === undefined) {
+          if (hasAt(K_TO_COLON, WS) && (SEEN & S_NAT) === 0) {
             const v = ext.slice(WS + 3, WE);
             d.natTo = v;
+            SEEN |= S_NAT;
             const { ip, port } = splitNatTo(v);
             if (rule.to_ip === "" && rule.to_port === "") {
               rule.to_ip = ip;
@@ -193,7 +317,7 @@ export function extractListingExtended(ext: string, rule: ParsedRule, blanksOnly
         }
       case 99 /* c */:
         {
-          if (is("ctstate")) {
+          if (is(K_CTSTATE)) {
             if (next() && rule.ctstate === "") {
               rule.ctstate = wasNeg ? `!${word()}` : word();
               if (wasNeg) markNegated(d, "ctstate");
@@ -203,7 +327,7 @@ export function extractListingExtended(ext: string, rule: ParsedRule, blanksOnly
         }
       case 77 /* M */:
         {
-          if (is("MAC")) {
+          if (is(K_MAC)) {
             if (!next()) break;
             let v = word();
             if (v === "!") {
@@ -212,9 +336,9 @@ export function extractListingExtended(ext: string, rule: ParsedRule, blanksOnly
             }
             if (rule.mac_source === "") {
               rule.mac_source = v;
-              if (v.startsWith("!")) markNegated(d, "mac_source");
+              if (v.charCodeAt(0) === 33) markNegated(d, "mac_source");
             }
-          } else if (is("MARK")) {
+          } else if (is(K_MARK)) {
             // "MARK set 0x1", "MARK xset 0x1/0xff", "MARK and 0x..." — keep the option text.
             const start = XI;
             if (next() && next()) {
@@ -226,26 +350,32 @@ export function extractListingExtended(ext: string, rule: ParsedRule, blanksOnly
         }
       case 108 /* l */:
         {
-          if (is("length")) {
+          if (is(K_LENGTH)) {
             if (next() && rule.length === "") {
               rule.length = wasNeg ? `!${word()}` : word();
-              if (rule.length.startsWith("!")) markNegated(d, "length");
+              if (rule.length.charCodeAt(0) === 33) markNegated(d, "length");
             }
-          } else if (is("limit:")) {
+          } else if (is(K_LIMIT_COLON)) {
             // limit: avg 5/sec burst 5
             let avg = "";
             let burst: string | undefined;
-            if (peekIs("avg") && next() && next()) avg = word();
-            if (peekIs("burst") && next() && next()) burst = word();
-            if (d.limit === undefined && avg !== "") d.limit = burst === undefined ? { avg } : { avg, burst };
-          } else if (inLog && is("level")) {
-            if (next() && d.logLevel === undefined) d.logLevel = word();
+            if (peekIs(K_AVG) && next() && next()) avg = word();
+            if (peekIs(K_BURST) && next() && next()) burst = word();
+            if ((SEEN & S_LIMIT) === 0 && avg !== "") {
+              d.limit = burst === undefined ? { avg } : { avg, burst };
+              SEEN |= S_LIMIT;
+            }
+          } else if (inLog && is(K_LEVEL)) {
+            if (next() && (SEEN & S_LOG_LEVEL) === 0) {
+              d.logLevel = word();
+              SEEN |= S_LOG_LEVEL;
+            }
           }
           break;
         }
       case 47 /* / */:
         {
-          if (ext.startsWith("/*", WS)) {
+          if (hasAt(K_COMMENT_OPEN, WS)) {
             const bodyStart = WS + 3;
             const close = commentEnd(ext, WS);
             if (close < 0) {
@@ -259,7 +389,7 @@ export function extractListingExtended(ext: string, rule: ParsedRule, blanksOnly
         }
       case 83 /* S */:
         {
-          if (is("STRING") && peekIs("match")) {
+          if (is(K_STRING) && peekIs(K_MATCH)) {
             next();
             let sneg = false;
             skipWs();
@@ -281,7 +411,7 @@ export function extractListingExtended(ext: string, rule: ParsedRule, blanksOnly
         }
       case 109 /* m */:
         {
-          if (is("multiport")) {
+          if (is(K_MULTIPORT)) {
             if (!next()) break;
             const kind = word();
             if (!next()) break;
@@ -292,16 +422,23 @@ export function extractListingExtended(ext: string, rule: ParsedRule, blanksOnly
               if (!next()) break;
               v = word();
             }
-            if (v.startsWith("!")) {
+            if (v.charCodeAt(0) === 33) {
               mneg = true;
               v = v.slice(1);
             }
             const list = v.split(",");
-            if (kind === "dports") d.multiportDports ??= list;
-            else if (kind === "sports") d.multiportSports ??= list;
-            else if (kind === "ports") d.multiportPorts ??= list;
+            if (kind === "dports") {
+              if ((rule.multiport & MP_DPORTS) === 0) d.multiportDports = list;
+              rule.multiport |= MP_DPORTS;
+            } else if (kind === "sports") {
+              if ((rule.multiport & MP_SPORTS) === 0) d.multiportSports = list;
+              rule.multiport |= MP_SPORTS;
+            } else if (kind === "ports") {
+              if ((rule.multiport & MP_PORTS) === 0) d.multiportPorts = list;
+              rule.multiport |= MP_PORTS;
+            }
             if (mneg) markNegated(d, "multiport");
-          } else if (is("mark") && peekIs("match")) {
+          } else if (is(K_MARK_LC) && peekIs(K_MATCH)) {
             next();
             if (!next()) break;
             let v = word();
@@ -311,41 +448,47 @@ export function extractListingExtended(ext: string, rule: ParsedRule, blanksOnly
               if (!next()) break;
               v = word();
             }
-            if (d.mark === undefined) {
+            if ((SEEN & S_MARK) === 0) {
               d.mark = v;
+              SEEN |= S_MARK;
               if (mneg) markNegated(d, "mark");
             }
-          } else if (is("masq") && peekIs("ports:")) {
+          } else if (is(K_MASQ) && peekIs(K_PORTS_COLON)) {
             next();
-            if (next() && d.redirectPorts === undefined) d.redirectPorts = word();
+            if (next() && (SEEN & S_REDIRECT) === 0) {
+              d.redirectPorts = word();
+              SEEN |= S_REDIRECT;
+            }
           }
           break;
         }
       case 105 /* i */:
         {
-          if (is("icmptype") || is("ipv6-icmptype")) {
+          if (is(K_ICMPTYPE) || is(K_IPV6_ICMPTYPE)) {
             if (!next()) break;
             let t = word();
             let ineg = false;
-            if (t.startsWith("!")) {
+            if (t.charCodeAt(0) === 33) {
               ineg = true;
               t = t.slice(1);
             }
-            if (peekIs("code") && next() && next()) t = `${t}/${word()}`;
-            if (d.icmpType === undefined) {
+            if (peekIs(K_CODE) && next() && next()) t = `${t}/${word()}`;
+            if ((SEEN & S_ICMP) === 0) {
               d.icmpType = t;
+              SEEN |= S_ICMP;
               if (ineg) markNegated(d, "icmpType");
             }
-          } else if (is("icmp") || is("ipv6-icmp")) {
+          } else if (is(K_ICMP) || is(K_IPV6_ICMP)) {
             // `icmp !type 255` (negated form)
             const p = peek();
             if (p === "!type" || p === "type") {
               next();
               if (!next()) break;
               let t = word();
-              if (peekIs("code") && next() && next()) t = `${t}/${word()}`;
-              if (d.icmpType === undefined) {
+              if (peekIs(K_CODE) && next() && next()) t = `${t}/${word()}`;
+              if ((SEEN & S_ICMP) === 0) {
                 d.icmpType = t;
+                SEEN |= S_ICMP;
                 if (p === "!type") markNegated(d, "icmpType");
               }
             }
@@ -354,16 +497,17 @@ export function extractListingExtended(ext: string, rule: ParsedRule, blanksOnly
         }
       case 102 /* f */:
         {
-          if (ext.startsWith("flags:", WS)) {
+          if (hasAt(K_FLAGS_COLON, WS)) {
             let v = ext.slice(WS + 6, WE);
             let fneg = false;
-            if (v.startsWith("!")) {
+            if (v.charCodeAt(0) === 33) {
               fneg = true;
               v = v.slice(1);
             }
             const slash = v.indexOf("/");
-            if (d.tcpFlags === undefined && slash > 0) {
+            if ((SEEN & S_TCP_FLAGS) === 0 && slash > 0) {
               d.tcpFlags = { mask: v.slice(0, slash), comp: v.slice(slash + 1), negated: fneg };
+              SEEN |= S_TCP_FLAGS;
               if (fneg) markNegated(d, "tcpFlags");
             }
           }
@@ -371,24 +515,30 @@ export function extractListingExtended(ext: string, rule: ParsedRule, blanksOnly
         }
       case 76 /* L */:
         {
-          if (is("LOG") && peekIs("flags")) inLog = true;
+          if (is(K_LOG) && peekIs(K_FLAGS)) inLog = true;
           break;
         }
       case 112 /* p */:
         {
-          if (inLog && is("prefix")) {
+          if (inLog && is(K_PREFIX)) {
             skipWs();
             const i = XI;
             const q = ext.charCodeAt(i);
             if (q === 34 /* " */) {
               // Modern form: prefix "X" — iptables does not escape quotes inside, so it runs to the last quote.
               const close = ext.lastIndexOf('"');
-              if (close > i && d.logPrefix === undefined) d.logPrefix = ext.slice(i + 1, close);
+              if (close > i && (SEEN & S_LOG_PREFIX) === 0) {
+                d.logPrefix = ext.slice(i + 1, close);
+                SEEN |= S_LOG_PREFIX;
+              }
               XI = close > i ? close + 1 : n;
             } else if (q === 96 /* ` */) {
               // Old form: prefix `X'
               const close = ext.lastIndexOf("'");
-              if (close > i && d.logPrefix === undefined) d.logPrefix = ext.slice(i + 1, close);
+              if (close > i && (SEEN & S_LOG_PREFIX) === 0) {
+                d.logPrefix = ext.slice(i + 1, close);
+                SEEN |= S_LOG_PREFIX;
+              }
               XI = close > i ? close + 1 : n;
             }
           }
@@ -396,13 +546,16 @@ export function extractListingExtended(ext: string, rule: ParsedRule, blanksOnly
         }
       case 110 /* n */:
         {
-          if (is("nflog-prefix")) {
+          if (is(K_NFLOG_PREFIX)) {
             skipWs();
             const i = XI;
             if (ext.charCodeAt(i) === 34) {
               let close = ext.indexOf('" nflog-', i + 1);
               if (close < 0) close = ext.lastIndexOf('"');
-              if (close > i && d.logPrefix === undefined) d.logPrefix = ext.slice(i + 1, close);
+              if (close > i && (SEEN & S_LOG_PREFIX) === 0) {
+                d.logPrefix = ext.slice(i + 1, close);
+                SEEN |= S_LOG_PREFIX;
+              }
               XI = close > i ? close + 1 : n;
             }
           }
@@ -410,17 +563,23 @@ export function extractListingExtended(ext: string, rule: ParsedRule, blanksOnly
         }
       case 114 /* r */:
         {
-          if (is("reject-with")) {
-            if (next() && d.rejectWith === undefined) d.rejectWith = word();
-          } else if (is("redir") && peekIs("ports")) {
+          if (is(K_REJECT_WITH)) {
+            if (next() && (SEEN & S_REJECT) === 0) {
+              d.rejectWith = word();
+              SEEN |= S_REJECT;
+            }
+          } else if (is(K_REDIR) && peekIs(K_PORTS)) {
             next();
-            if (next() && d.redirectPorts === undefined) d.redirectPorts = word();
+            if (next() && (SEEN & S_REDIRECT) === 0) {
+              d.redirectPorts = word();
+              SEEN |= S_REDIRECT;
+            }
           }
           break;
         }
       case 91 /* [ */:
         {
-          if (is("[goto]")) d.goto = true;
+          if (is(K_GOTO)) d.goto = true;
           break;
         }
       default:
@@ -428,4 +587,27 @@ export function extractListingExtended(ext: string, rule: ParsedRule, blanksOnly
     }
   }
   X = "";
+  C = EMPTY;
 }
+
+const EMPTY = new Uint16Array(0);
+
+/**
+ * The UTF-16 code units of `text` (what `charCodeAt` returns), via Node's native encoder when available.
+ *
+ * @param text - any string
+ * @returns a typed array `u` with `u[i] === text.charCodeAt(i)`
+ */
+export function codeUnits(text: string): Uint16Array {
+  const n = text.length;
+  if (typeof Buffer === "function" && LITTLE_ENDIAN) {
+    const buf = Buffer.from(text, "utf16le");
+    if (buf.byteOffset % 2 === 0) return new Uint16Array(buf.buffer, buf.byteOffset, n);
+  }
+  const u = new Uint16Array(n);
+  for (let i = 0; i < n; i++) u[i] = text.charCodeAt(i);
+  return u;
+}
+
+/** Uint16Array reads little-endian memory correctly (Buffer's utf16le is little-endian). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;

@@ -101,6 +101,15 @@ afterAll(async () => {
     const theirs = (lines / psadMs) * 1000;
     out(`[bench] psad 2.4.6 -A -m: exit ${res.code}, ${psadMs.toFixed(0)} ms = ${Math.round(theirs)} lines/s`);
     out(`[bench] ratio: ${(ours / theirs).toFixed(1)}x (target >= 100x)`);
+    (await import("@fwkit/test-utils")).recordBenchResult({
+      package: "psad-core",
+      name: `psad -A: analyse ${lines} log lines`,
+      ours,
+      original: theirs,
+      unit: "lines/s",
+      originalTool: "psad 2.4.6 -A -m",
+      target: ">= 100x",
+    });
   } finally {
     rmSync(root, { recursive: true, force: true });
     rmSync(file, { force: true });

@@ -24,6 +24,8 @@ export interface AnalyzeOptions {
   analysisFields?: CsvField[];
   /** Called for each accepted packet (CSV/gnuplot/DShield writers hook here). */
   onPacket?: (pkt: Packet, line: string, lineNo: number) => void;
+  /** Keep per-batch chain/log-prefix counts for the alert e-mail (`renderEmailAlert`), default false. */
+  alertDetail?: boolean;
   /** Called every 10,000 lines (progress). */
   onProgress?: (lines: number) => void;
 }
@@ -73,7 +75,7 @@ export async function analyzeLog(
     maxLineLength: options.maxLineLength ?? 65536,
     psadCompat: setup.options.psadCompat ?? false,
   });
-  const det = createDetector(setup, { singleBatch: true, now: nowFn });
+  const det = createDetector(setup, { singleBatch: true, now: nowFn, chainPrefixes: options.alertDetail ?? false });
   const format = options.format ?? "auto";
   const maxDiag = options.maxDiagnostics ?? 1000;
   const diagnostics: Diagnostic[] = [];
@@ -98,9 +100,11 @@ export async function analyzeLog(
       }
       if (text.length === 0) continue;
       const isJson = format === "journal-json" || (format === "auto" && text.charCodeAt(0) === 123);
-      if (!isJson && text.indexOf("OUT=") < 0) continue;
       const r = isJson ? parseJournalLine(text, parser) : parser.parseLine(text);
       if (!r.ok) {
+        // a line without "OUT=" is not a log line at all: skipped without a diagnostic (a parsed packet
+        // always has " OUT=", so the check is needed on failures only)
+        if (!isJson && text.indexOf("OUT=") < 0) continue;
         if (r.code !== "PSAD_LOG_NOT_IPTABLES" || !isJson) {
           if (r.code !== "PSAD_LOG_NOT_IPTABLES") ipt++;
           addErr(r.code, lines, r.reason);

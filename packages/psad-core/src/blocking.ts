@@ -9,8 +9,8 @@ export interface BlockRequest {
 
 /**
  * The auto-blocking backend interface (PSAD_BLOCK_INPUT/OUTPUT/FORWARD chains via iptables-chainmgr,
- * nftables sets, dry-run …). Not implemented in this package yet: the iptables wiring waits for
- * @fwkit/iptables-chainmgr.
+ * nftables sets, dry-run …). Implemented for iptables/ip6tables by `createIptablesBlocking`; driven by
+ * `applyBlockActions`.
  */
 export interface BlockingBackend {
   block(req: BlockRequest): Promise<void>;

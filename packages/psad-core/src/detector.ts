@@ -61,6 +61,8 @@ export interface BatchPair {
   isTopera: boolean;
   isMasscan: boolean;
   isMirai: boolean;
+  /** `proto|chain|prefix` -> packets, only with `CreateDetectorOptions.chainPrefixes`. */
+  chainPrefixes?: Map<string, number>;
 }
 
 /** Cumulative state of one src->dst pair (psad's scan hash). */
@@ -123,6 +125,13 @@ export interface ScanAlert {
   /** Signature hits first reported in this alert. */
   signatures: SigHit[];
   invalidIcmp: InvalidIcmp[];
+  /** `proto|chain|prefix` packet counts of the batch (with `CreateDetectorOptions.chainPrefixes`). */
+  chainPrefixes?: [string, number][];
+  /** Syslog hosts that reported the pair in this batch (alert e-mail "Syslog hostname"). */
+  syslogHosts?: string[];
+  /** Last source/destination MAC of the batch ("" when the log has none). */
+  srcMac?: string;
+  dstMac?: string;
   /** The syslog lines psad writes for this alert (signature lines first, then "scan detected"). */
   syslog: string[];
   /** Log time the batch closed at (epoch s). */
@@ -175,6 +184,8 @@ export interface DetectorState {
 export interface CreateDetectorOptions {
   /** Treat everything as one batch (psad -A), default false. */
   singleBatch?: boolean;
+  /** Count packets per protocol, chain and log prefix in each batch (alert e-mail `iptables chain` lines). Default off. */
+  chainPrefixes?: boolean;
   /** Clock used when a packet carries no log time (epoch seconds). */
   now?: () => number;
 }
@@ -228,6 +239,7 @@ export function createDetector(setup: DetectorSetup, options: CreateDetectorOpti
   const maxSources = opts.maxSources ?? 50_000;
   const now = options.now ?? (() => Number.NaN);
   const single = options.singleBatch ?? false;
+  const trackPrefixes = options.chainPrefixes ?? false;
   const sigMatcher =
     opts.noSignatures || setup.signatures.length === 0
       ? undefined
@@ -272,6 +284,24 @@ export function createDetector(setup: DetectorSetup, options: CreateDetectorOpti
   let pairCount = 0;
   let pairsThresholdLogged = false;
   const autoDlSorted: AutoDlEntry[] = [...setup.autoDl].sort((a, b) => b.net.prefix - a.net.prefix);
+  // Hot-path caches: consecutive packets mostly share src and dst, so the last source/pair found is
+  // reused without hashing the address strings again. Cleared whenever sources or pairs are removed.
+  let lastSrcKey = "";
+  let lastSrc: SourceState | undefined;
+  let lastDstKey = "";
+  let lastPair: PairState | undefined;
+  /** The OS list last added to a source's p0f set, and that source. */
+  let lastP0fList: readonly string[] | undefined;
+  let lastP0fSrc: SourceState | undefined;
+  /** The source last added to batchSources in the current batch. */
+  let lastBatchSrc: SourceState | undefined;
+  function dropCaches(): void {
+    lastSrcKey = "";
+    lastSrc = undefined;
+    lastDstKey = "";
+    lastPair = undefined;
+    lastBatchSrc = undefined;
+  }
 
   function ignore(r: IgnoreReason): ScanAlert[] {
     counters.ignored[r]++;
@@ -348,6 +378,7 @@ export function createDetector(setup: DetectorSetup, options: CreateDetectorOpti
         curSigsDl.delete(s.src);
       }
     sources.clear();
+    dropCaches();
     for (const [k, v] of kept) sources.set(k, v);
     const nb = [...batchSources].filter((x) => kept.has(x));
     batchSources.clear();
@@ -356,6 +387,7 @@ export function createDetector(setup: DetectorSetup, options: CreateDetectorOpti
 
   function expire(t: number): void {
     if (cfg.ENABLE_PERSISTENCE || Number.isNaN(t)) return;
+    dropCaches();
     // fixed: a pair times out SCAN_TIMEOUT seconds after its LAST packet (psad: after its first)
     for (const [src, s] of sources) {
       for (const [dst, p] of s.dsts) {
@@ -535,6 +567,7 @@ export function createDetector(setup: DetectorSetup, options: CreateDetectorOpti
     }
     lastBatch = new Set(batchSources);
     batchSources.clear();
+    lastBatchSrc = undefined;
     curSigsDl.clear();
     pairsThresholdLogged = false;
     expire(t);
@@ -644,6 +677,12 @@ export function createDetector(setup: DetectorSetup, options: CreateDetectorOpti
       osGuesses,
       signatures: sigs.map((h) => ({ ...h })),
       invalidIcmp: [...p.invalid.values()].map((r) => ({ ...r })),
+      syslogHosts: [...b.syslogHosts],
+      ...(b.chainPrefixes
+        ? { chainPrefixes: [...b.chainPrefixes.entries()].sort((x, y) => (x[0] < y[0] ? -1 : 1)) }
+        : {}),
+      srcMac: b.srcMac,
+      dstMac: b.dstMac,
       syslog,
       time: t,
     };
@@ -677,7 +716,7 @@ export function createDetector(setup: DetectorSetup, options: CreateDetectorOpti
       const m = topPorts[pkt.proto];
       m.set(pkt.dp, (m.get(pkt.dp) ?? 0) + 1);
     }
-    let s = sources.get(pkt.src);
+    let s = lastSrc !== undefined && pkt.src === lastSrcKey ? lastSrc : sources.get(pkt.src);
     if (!s) {
       if (sources.size >= maxSources) evict();
       s = {
@@ -694,7 +733,13 @@ export function createDetector(setup: DetectorSetup, options: CreateDetectorOpti
       };
       sources.set(pkt.src, s);
     }
-    let pair = s.dsts.get(pkt.dst);
+    if (s !== lastSrc) {
+      lastSrc = s;
+      lastSrcKey = pkt.src;
+      lastPair = undefined;
+      lastDstKey = "";
+    }
+    let pair = lastPair !== undefined && pkt.dst === lastDstKey ? lastPair : s.dsts.get(pkt.dst);
     if (!pair && cfg.MAX_SCAN_IP_PAIRS > 0 && pairCount >= cfg.MAX_SCAN_IP_PAIRS) {
       if (!pairsThresholdLogged) {
         syslogExtra.push("scan IP pairs threshold reached");
@@ -744,6 +789,8 @@ export function createDetector(setup: DetectorSetup, options: CreateDetectorOpti
       pairCount++;
       if (pkt.proto === "tcp" && pkt.flag_bits & TCP_FLAG.SYN && pkt.dp === 23) pair.mirai23 = 1;
     }
+    lastPair = pair;
+    lastDstKey = pkt.dst;
     if (pkt.proto === "icmp" || pkt.proto === "icmp6") checkIcmp(pkt, pair, s);
     // signatures / fwsnort
     if (!opts.noSnortSids && pkt.fwsnort_sid) {
@@ -773,7 +820,10 @@ export function createDetector(setup: DetectorSetup, options: CreateDetectorOpti
       }
     }
     counters.accepted++;
-    batchSources.add(pkt.src);
+    if (lastBatchSrc !== s) {
+      batchSources.add(pkt.src);
+      lastBatchSrc = s;
+    }
     pair.absnum++;
     pair.lastTime = t;
     pair.protos.add(pkt.proto);
@@ -792,6 +842,11 @@ export function createDetector(setup: DetectorSetup, options: CreateDetectorOpti
     b.srcMac = pkt.src_mac;
     b.dstMac = pkt.dst_mac;
     b.pkts.set(pkt.proto, (b.pkts.get(pkt.proto) ?? 0) + 1);
+    if (trackPrefixes) {
+      b.chainPrefixes ??= new Map();
+      const k = `${pkt.proto}|${pkt.chain}|${pkt.log_prefix}`;
+      b.chainPrefixes.set(k, (b.chainPrefixes.get(k) ?? 0) + 1);
+    }
     if (pkt.flags) b.flags.set(pkt.flags, (b.flags.get(pkt.flags) ?? 0) + 1);
     if (pkt.syslog_host && !b.syslogHosts.includes(pkt.syslog_host) && b.syslogHosts.length < 16)
       b.syslogHosts.push(pkt.syslog_host);
@@ -825,11 +880,18 @@ export function createDetector(setup: DetectorSetup, options: CreateDetectorOpti
     // passive OS fingerprinting on SYNs
     if (!opts.noPassiveOs && pkt.proto === "tcp" && pkt.flag_bits & TCP_FLAG.SYN && !pkt.is_ipv6) {
       if (pkt.tcp_opts) {
-        if (p0f)
-          for (const os of p0f.match(pkt)) {
-            if (s.p0f === NO_OS) s.p0f = new Set();
-            s.p0f.add(os);
+        if (p0f) {
+          // the matcher returns the same (cached) array for the same fingerprint: skip re-adding it
+          const osList = p0f.match(pkt);
+          if (osList !== lastP0fList || s !== lastP0fSrc) {
+            lastP0fList = osList;
+            lastP0fSrc = s;
+            for (const os of osList) {
+              if (s.p0f === NO_OS) s.p0f = new Set();
+              s.p0f.add(os);
+            }
           }
+        }
       } else if (setup.posf.length && pair.absnum < 100) {
         if (!s.posf) s.posf = newPosfState();
         if (!s.posf.guess) posfUpdate(s.posf, pkt, setup.posf);

@@ -7,7 +7,14 @@ export type PsadErrorCode =
   | "PSAD_CSV_FIELD_INVALID"
   | "PSAD_LOG_UNPARSEABLE"
   | "PSAD_LOG_LINE_TOO_LONG"
-  | "PSAD_LOG_NOT_IPTABLES";
+  | "PSAD_LOG_NOT_IPTABLES"
+  | "PSAD_ALERT_CONFIG_INVALID"
+  | "PSAD_ALERT_DELIVERY_FAILED"
+  | "PSAD_BLOCK_CONFIG_INVALID"
+  | "PSAD_BLOCK_REFUSED"
+  | "PSAD_BLOCK_FAILED"
+  | "PSAD_STATE_INVALID"
+  | "PSAD_FOLLOW_FAILED";
 
 /** The single error class of the package; branch on `code`, never on the message. */
 export class PsadError extends Error {

@@ -2,7 +2,65 @@
  * @fwkit/psad-core — psad for Node.js: iptables LOG parsing, port-scan detection, signatures,
  * passive OS fingerprinting and psad-compatible reports. Every export is documented at its declaration.
  */
+export {
+  type AlertContext,
+  type AlertDelivery,
+  type AlertSettings,
+  type AlertSkipReason,
+  type AlertThrottleState,
+  alertSettings,
+  alertsFor,
+  createAlertThrottleState,
+  type EmailAlertDetail,
+  type EmailMessage,
+  perlLocaltime,
+  renderEmailAlert,
+} from "./alerts.ts";
 export { type AnalysisResult, type AnalyzeOptions, analyzeLog } from "./analyze.ts";
+export {
+  applyToState,
+  type BlockAction,
+  type BlockCandidate,
+  type BlockDecision,
+  type BlockPolicy,
+  type BlockSkipReason,
+  batchCandidates,
+  blockMessage,
+  decideBlocks,
+  decideFlush,
+  decideManualBlock,
+  decideManualUnblock,
+  decideRestore,
+  isExpired,
+  neverBlockReason,
+  remainingSeconds,
+  timeoutForDl,
+} from "./auto-block.ts";
+export {
+  type AutoBlockConfig,
+  type AutoChainSpec,
+  DEFAULT_AUTO_CHAINS,
+  parseAutoBlockConfig,
+  parseAutoChain,
+} from "./auto-block-config.ts";
+export {
+  type AutoBlocker,
+  type AutoBlockerOptions,
+  type AutoBlockerStep,
+  createAutoBlocker,
+} from "./auto-blocker.ts";
+export { applyBlockActions, type BlockApplyResult, type BlockExecutorBackend } from "./block-executor.ts";
+export {
+  type AutoBlockedLine,
+  type BlockEntry,
+  type BlockState,
+  type BlockTarget,
+  emptyBlockState,
+  formatAutoBlockedIptables,
+  normalizeBlockTarget,
+  parseAutoBlockedIptables,
+  parseBlockState,
+} from "./block-state.ts";
 export { type BlockingBackend, type BlockRequest, blockTimeoutFor } from "./blocking.ts";
 export { type Cidr, cidrContains, parseCidr, shortIpv6 } from "./cidr.ts";
 export { defaultPsadConfig, type PsadConfig, type PsadConfText, parsePsadConfig, parsePsadConfText } from "./config.ts";
@@ -52,9 +110,26 @@ export {
   type SourceState,
 } from "./detector.ts";
 export { dshieldLine, dshieldSubject } from "./dshield.ts";
+export { createSmtpMailer, type Mailer, type MailReceipt, type SmtpMailerOptions } from "./email.ts";
 export { isPsadError, PsadError, type PsadErrorCode } from "./errors.ts";
+export {
+  type FollowFileOptions,
+  type FollowJournalOptions,
+  followFile,
+  followJournal,
+} from "./follow.ts";
+export { type FwAnalyzeInput, type FwAnalyzeResult, fwAnalyze } from "./fw-analyze.ts";
+export { type FwAnalyzeLiveOptions, fwAnalyzeLive } from "./fw-analyze-live.ts";
 export { type GnuplotOptions, renderGnuplot } from "./gnuplot.ts";
+export { type HtmlReportOptions, renderHtmlReport } from "./html-report.ts";
 export { type DataFilePaths, loadDetectorSetup, loadPsadConfig, loadPsadDataFiles } from "./io.ts";
+export {
+  type BlockChainMgr,
+  blockRulespecs,
+  createIptablesBlocking,
+  type IptablesBlocking,
+  type IptablesBlockingOptions,
+} from "./iptables-blocking.ts";
 export { parseJournalLine } from "./journal.ts";
 export { type ReadLine, readLines } from "./line-reader.ts";
 export { decodeIpOptions, decodeTcpOptions, type TcpOption } from "./options.ts";
@@ -89,4 +164,35 @@ export {
   type Signature,
   type SignatureMatcher,
 } from "./signatures.ts";
+export {
+  loadBlockState,
+  loadStatusSnapshot,
+  saveBlockState,
+  saveStatusSnapshot,
+  writeFileAtomic,
+} from "./state-files.ts";
+export {
+  parseStatusSnapshot,
+  type RenderStatusOptions,
+  renderStatus,
+  type StatusSnapshot,
+  statusSnapshot,
+} from "./status.ts";
+export {
+  createSyslogSender,
+  formatSyslog,
+  type SyslogFormat,
+  type SyslogHeader,
+  type SyslogSender,
+  type SyslogSenderOptions,
+  type SyslogTarget,
+  sanitizeSyslogText,
+} from "./syslog.ts";
+export {
+  createTrafficCollector,
+  type TrafficBucket,
+  type TrafficCollector,
+  type TrafficCollectorOptions,
+  type TrafficStats,
+} from "./traffic-stats.ts";
 export type { Diagnostic, Result } from "./types.ts";

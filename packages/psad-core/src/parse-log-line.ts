@@ -155,19 +155,136 @@ const K = {
   RES: 36,
 } as const;
 
-function packKey(line: string, i: number, len: number): number {
-  let code = (len & 15) << 28;
-  for (let k = 0; k < 4 && k < len; k++) code |= (line.charCodeAt(i + k) & 127) << (21 - 7 * k);
-  return code >>> 0;
+/**
+ * Key id from the key length and its first four characters packed 7 bits each, the first in bits 21..27 (generated from
+ * `K`; a switch on constants instead of a Map lookup in the tokenizer's innermost loop).
+ */
+function keyIdFromCode(len: number, code: number): number {
+  switch (len) {
+    case 2:
+      switch (code) {
+        case 154206208:
+          return K.ID;
+        case 154370048:
+          return K.IN;
+        case 177258496:
+          return K.TC;
+        default:
+          return K.NONE;
+      }
+    case 3:
+      switch (code) {
+        case 137422208:
+          return K.ACK;
+        case 143927808:
+          return K.DPT;
+        case 143976960:
+          return K.DST;
+        case 150102528:
+          return K.GID;
+        case 160524032:
+          return K.LEN;
+        case 162554240:
+          return K.MAC;
+        case 162867840:
+          return K.MTU;
+        case 167078400:
+          return K.OUT;
+        case 173107584:
+          return K.RES;
+        case 175204480:
+          return K.SEQ;
+        case 175383680:
+          return K.SPI;
+        case 175385088:
+          return K.SPT;
+        case 175415680:
+          return K.SRC;
+        case 177465728:
+          return K.TOS;
+        case 177546752:
+          return K.TTL;
+        case 179462656:
+          return K.UID;
+        default:
+          return K.NONE;
+      }
+    case 4:
+      switch (code) {
+        case 141812293:
+          return K.CODE;
+        case 162556235:
+          return K.MARK;
+        case 169124547:
+          return K.PREC;
+        case 177629253:
+          return K.TYPE;
+        case 179610576:
+          return K.URGP;
+        default:
+          return K.NONE;
+      }
+    case 5:
+      switch (code) {
+        case 169125844:
+          return K.PROTO;
+        default:
+          return K.NONE;
+      }
+    case 6:
+      switch (code) {
+        case 162554308:
+          return K.MACDST;
+        case 162554323:
+          return K.MACSRC;
+        case 168963283:
+          return K.PHYSIN;
+        case 183658308:
+          return K.WINDOW;
+        default:
+          return K.NONE;
+      }
+    case 7:
+      switch (code) {
+        case 148056023:
+          return K.FLOWLBL;
+        case 149973573:
+          return K.GATEWAY;
+        case 168963283:
+          return K.PHYSOUT;
+        case 169075918:
+          return K.POINTER;
+        default:
+          return K.NONE;
+      }
+    case 8:
+      switch (code) {
+        case 152299596:
+          return K.HOPLIMIT;
+        case 162554320:
+          return K.MACPROTO;
+        default:
+          return K.NONE;
+      }
+    case 9:
+      switch (code) {
+        case 168847681:
+          return K.PARAMETER;
+        default:
+          return K.NONE;
+      }
+    default:
+      return K.NONE;
+  }
 }
 
-const KEY_CODES = new Map<number, number>();
-for (const [name, id] of Object.entries(K)) if (name !== "NONE") KEY_CODES.set(packKey(name, 0, name.length), id);
-
-/** Identify a field key in line[i, i+len) without allocating: (length, first four characters) is unique. */
-function keyId(line: string, i: number, len: number): number {
-  if (len > 9) return K.NONE;
-  return KEY_CODES.get(packKey(line, i, len)) ?? K.NONE;
+/** True when line[a, b) contains a character that `/\s/` matches (then the slow replace is needed). */
+function hasRegexSpace(line: string, a: number, b: number): boolean {
+  for (let i = a; i < b; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 32 || (c >= 9 && c <= 13) || c === 160 || c > 255) return true;
+  }
+  return false;
 }
 
 function flagBit(line: string, i: number): number {
@@ -222,6 +339,36 @@ export function normalizeAddress(s: string): { addr: string; v6: boolean } | und
   }
 }
 
+/**
+ * Fast check of a kernel uptime `[ 12345.678901]` between p[a, b): 1 when it is spaces, 1-15 digits, a dot,
+ * 1-15 digits, spaces (strip it); 0 when it certainly is not one; -1 when other whitespace makes the exact
+ * (trim-based) check necessary.
+ */
+function uptimeShape(p: string, a: number, b: number): number {
+  let i = a;
+  while (i < b && p.charCodeAt(i) === SP) i++;
+  const d0 = i;
+  while (i < b && p.charCodeAt(i) >= 48 && p.charCodeAt(i) <= 57) i++;
+  const intDigits = i - d0;
+  if (i >= b || p.charCodeAt(i) !== 46) return slowOrNo(p, a, b);
+  i++;
+  const f0 = i;
+  while (i < b && p.charCodeAt(i) >= 48 && p.charCodeAt(i) <= 57) i++;
+  const fracDigits = i - f0;
+  while (i < b && p.charCodeAt(i) === SP) i++;
+  if (i !== b) return slowOrNo(p, a, b);
+  return intDigits >= 1 && intDigits <= 15 && fracDigits >= 1 && fracDigits <= 15 ? 1 : 0;
+}
+
+/** -1 when p[a, b) holds a non-space whitespace character (trim could change the answer), else 0. */
+function slowOrNo(p: string, a: number, b: number): number {
+  for (let i = a; i < b; i++) {
+    const c = p.charCodeAt(i);
+    if ((c >= 9 && c <= 13) || c === 160 || c > 255) return -1;
+  }
+  return 0;
+}
+
 /** A reusable, stateful (time cache only) tokenizer for iptables LOG lines. */
 export interface LogLineParser {
   /** Tokenize one full syslog line (classic, RFC 3339, journald short, or header-less). */
@@ -242,7 +389,17 @@ export function createLogLineParser(options: LogLineParserOptions = {}): LogLine
   const compat = options.psadCompat ?? false;
   const timeCache = new Map<string, number>();
 
+  let lastTs = "";
+  let lastTsTime = Number.NaN;
   function resolveTime(ts: string): number {
+    if (ts === lastTs) return lastTsTime;
+    const t = resolveTimeUncached(ts);
+    lastTs = ts;
+    lastTsTime = t;
+    return t;
+  }
+
+  function resolveTimeUncached(ts: string): number {
     const cached = timeCache.get(ts);
     if (cached !== undefined) return cached;
     let t = Number.NaN;
@@ -276,7 +433,9 @@ export function createLogLineParser(options: LogLineParserOptions = {}): LogLine
       while (i < p.length && isSpace(p.charCodeAt(i))) i++;
       if (p.charCodeAt(i) === 91) {
         const close = p.indexOf("]", i);
-        if (close > 0) {
+        const fast = close > 0 ? uptimeShape(p, i + 1, close) : 0;
+        if (fast === 1) p = p.slice(close + 1);
+        else if (fast === -1) {
           const inner = p.slice(i + 1, close).trim();
           const dot = inner.indexOf(".");
           if (dot > 0 && toInt(inner.slice(0, dot)) >= 0 && toInt(inner.slice(dot + 1)) >= 0) p = p.slice(close + 1);
@@ -362,17 +521,32 @@ export function createLogLineParser(options: LogLineParserOptions = {}): LogLine
         i = k + 1;
         continue;
       }
-      let j = line.indexOf(" ", i);
-      if (j < 0) j = n;
-      let eq = line.indexOf("=", i);
-      if (eq > j) eq = -1;
+      // key: scan to the first '=' or space, packing the first four characters on the way (no Map, no
+      // second pass); the value's end is found by the native indexOf
+      let j = i;
+      let code = 0;
+      let eq = -1;
+      for (; j < n; j++) {
+        const cj = line.charCodeAt(j);
+        if (cj === 61) {
+          eq = j;
+          j = line.indexOf(" ", j + 1);
+          if (j < 0) j = n;
+          break;
+        }
+        if (cj === SP) break;
+        const d = j - i;
+        if (d < 4) code |= (cj & 127) << (21 - 7 * d);
+      }
       if (eq < 0) {
         // bare word
         const wl = j - i;
         if (wl === 3 && line.startsWith("OPT", i) && line.charCodeAt(j + 1) === 40) {
           const close = line.indexOf(")", j + 2);
           if (close < 0) return { ok: false, code: "PSAD_LOG_UNPARSEABLE", reason: "unterminated OPT (" };
-          const hex = line.slice(j + 2, close).replace(/\s+/g, "");
+          const hex = hasRegexSpace(line, j + 2, close)
+            ? line.slice(j + 2, close).replace(/\s+/g, "")
+            : line.slice(j + 2, close);
           if (l4 && pkt.proto === "tcp") pkt.tcp_opts = hex;
           else if (pkt.is_ipv6) {
             pkt.ip6_opt_groups++;
@@ -398,7 +572,7 @@ export function createLogLineParser(options: LogLineParserOptions = {}): LogLine
         continue;
       }
       optRun = 0;
-      const k = keyId(line, i, eq - i);
+      const k = eq - i > 9 ? K.NONE : keyIdFromCode(eq - i, code);
       const vs = eq + 1;
       i = j;
       if (!l4) {

@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { corpusPath } from "@fwkit/test-utils";
+import { corpusPath, recordBenchResult } from "@fwkit/test-utils";
 import { afterAll, bench, describe } from "vitest";
 import { formatRule, parseRuleset } from "../src/index.ts";
 
@@ -62,6 +62,14 @@ afterAll(() => {
     }
     times.sort((a, b) => a - b);
     const s = (times[3] as number) / 1000;
+    recordBenchResult({
+      package: "snort-rules",
+      name: `parse ${c.name} (${c.rules} rules)`,
+      ours: c.rules / s,
+      original: null,
+      unit: "rules/s",
+      note: "no original: fwsnort's parser is fused with its translator",
+    });
     lines.push(
       `  ${c.name.padEnd(18)} ${String(c.rules).padStart(5)} rules ${(c.bytes / 1e6).toFixed(2)} MB  ` +
         `${(s * 1000).toFixed(1).padStart(7)} ms  ${Math.round(c.rules / s)
@@ -70,4 +78,4 @@ afterAll(() => {
     );
   }
   process.stdout.write(`${lines.join("\n")}\n`);
-});
+}, 300_000); // 10 timed passes over both corpora: well over vitest's 10 s hook default on a loaded machine

@@ -5,7 +5,8 @@ import type { AddrExpr, PortExpr } from "./types.ts";
 /** Maximum nesting of `[ … ]` lists accepted (hostile input guard). */
 export const MAX_LIST_DEPTH = 32;
 
-type ParseOut<T> = { ok: true; value: T } | { ok: false; error: string };
+/** Result of parsing a header address or port expression: the AST, or the reason it is invalid. */
+export type ParseOut<T> = { ok: true; value: T } | { ok: false; error: string };
 
 const VAR_RE = /^\$(?:\(([A-Za-z_][A-Za-z0-9_]*)(?::[-?][^)]*)?\)|([A-Za-z_][A-Za-z0-9_]*))$/;
 

@@ -24,7 +24,14 @@ export {
   type SnortRulesErrorDetails,
 } from "./errors.ts";
 export { type FormatRuleOptions, formatOption, formatRule } from "./format-rule.ts";
-export { formatAddressExpr, formatPortExpr, MAX_LIST_DEPTH, parseAddressExpr, parsePortExpr } from "./header.ts";
+export {
+  formatAddressExpr,
+  formatPortExpr,
+  MAX_LIST_DEPTH,
+  type ParseOut,
+  parseAddressExpr,
+  parsePortExpr,
+} from "./header.ts";
 export { MAX_INCLUDE_DEPTH, parseRulesetWithIncludes, type ReadRuleFile } from "./includes.ts";
 export { type DecodedContent, decodeContent, encodeContent } from "./options/content.ts";
 export { rangeBounds } from "./options/range.ts";

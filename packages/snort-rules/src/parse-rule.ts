@@ -30,7 +30,7 @@ import {
 } from "./options/misc.ts";
 import { parsePcre } from "./options/pcre.ts";
 import { parseInteger, parseRange } from "./options/range.ts";
-import { createRule } from "./rule.ts";
+import { createRule, type RuleInit } from "./rule.ts";
 import type {
   AddrExpr,
   ContentModifier,
@@ -72,7 +72,18 @@ export interface RuleParseResult {
   diagnostics: Diagnostic[];
 }
 
-const KEYWORD_RE = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+/** `/^[A-Za-z_][A-Za-z0-9_.-]*$/` without a regex call (runs once per option). */
+function isKeyword(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const letter = (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+    if (letter) continue;
+    if (i > 0 && ((c >= 48 && c <= 57) || c === 46 || c === 45)) continue;
+    return false;
+  }
+  return true;
+}
 
 const ALL_ACTIONS = new Set([...ACTIONS.snort2, ...ACTIONS.snort3, ...ACTIONS.suricata]);
 const DIALECT_ACTIONS: Record<Dialect, ReadonlySet<string>> = {
@@ -91,6 +102,17 @@ const SURICATA_ONLY_SET: ReadonlySet<string> = new Set(SURICATA_ONLY);
 const BASE_PROTOCOL_SET: ReadonlySet<string> = new Set(BASE_PROTOCOLS);
 const APP_PROTOCOL_SET: ReadonlySet<string> = new Set(APP_PROTOCOLS);
 
+const HEADER_FIELDS: readonly (readonly [number, string, "SNORT_BAD_ADDRESS" | "SNORT_BAD_PORT"])[] = [
+  [2, "source", "SNORT_BAD_ADDRESS"],
+  [3, "source port", "SNORT_BAD_PORT"],
+  [5, "destination", "SNORT_BAD_ADDRESS"],
+  [6, "destination port", "SNORT_BAD_PORT"],
+];
+const ACTION_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const PROTOCOL_RE = /^[a-z][a-z0-9_-]*$/;
+const CONTENT_COMMA_RE = /"\s*,/;
+const QUOTE_START_RE = /^\s*!?\s*"/;
+
 /** Maximum options accepted in one rule; the rest is reported once (hostile input guard). */
 export const MAX_OPTIONS_PER_RULE = 1000;
 
@@ -102,7 +124,7 @@ function detectDialect(protocol: string, elided: boolean, direction: string | un
   for (const o of raw) {
     const k = o.keyword.toLowerCase();
     if (k === "content" || k === "uricontent") {
-      if (o.value !== undefined && /"\s*,/.test(o.value) && /^\s*!?\s*"/.test(o.value)) {
+      if (o.value !== undefined && CONTENT_COMMA_RE.test(o.value) && QUOTE_START_RE.test(o.value)) {
         const q = readQuoted(o.value);
         if (!("error" in q) && q.rest.trim().startsWith(",")) return "snort3";
       }
@@ -156,13 +178,20 @@ export function parseRuleWithDiagnostics(text: string, opts: ParseRuleOptions = 
     return { rule: undefined, diagnostics };
   }
   // column of each header token (best effort: tokens are searched in order in the text)
-  const tokOffset: (number | undefined)[] = [];
-  let searchFrom = 0;
-  for (const t of toks) {
-    const at = text.indexOf(t, searchFrom);
-    tokOffset.push(at >= 0 ? at : undefined);
-    if (at >= 0) searchFrom = at + t.length;
-  }
+  // (computed only when a header diagnostic needs a column)
+  let offsets: (number | undefined)[] | undefined;
+  const tokOffset = (k: number): number | undefined => {
+    if (!offsets) {
+      offsets = [];
+      let searchFrom = 0;
+      for (const t of toks) {
+        const at = text.indexOf(t, searchFrom);
+        offsets.push(at >= 0 ? at : undefined);
+        if (at >= 0) searchFrom = at + t.length;
+      }
+    }
+    return offsets[k];
+  };
   const action = toks[0] as string;
   const protoRaw = toks[1] as string;
   const protocol = protoRaw.toLowerCase();
@@ -179,14 +208,14 @@ export function parseRuleWithDiagnostics(text: string, opts: ParseRuleOptions = 
   const knownAction =
     (opts.dialect && opts.dialect !== "auto" ? DIALECT_ACTIONS[dialect] : ALL_ACTIONS).has(action) ||
     (opts.ruletypes?.includes(action) ?? false);
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(action) || !knownAction) {
-    add("SNORT_UNKNOWN_ACTION", "error", `unknown action '${action}'`, tokOffset[0]);
+  if (!ACTION_RE.test(action) || !knownAction) {
+    add("SNORT_UNKNOWN_ACTION", "error", `unknown action '${action}'`, tokOffset(0));
   }
-  if (!/^[a-z][a-z0-9_-]*$/.test(protocol)) {
-    add("SNORT_UNKNOWN_PROTOCOL", "error", `invalid protocol '${protoRaw}'`, tokOffset[1]);
+  if (!PROTOCOL_RE.test(protocol)) {
+    add("SNORT_UNKNOWN_PROTOCOL", "error", `invalid protocol '${protoRaw}'`, tokOffset(1));
   } else if (!BASE_PROTOCOL_SET.has(protocol)) {
     if (dialect === "snort2" || !APP_PROTOCOL_SET.has(protocol)) {
-      add("SNORT_UNKNOWN_PROTOCOL", "error", `protocol '${protocol}' is not valid in ${dialect} rules`, tokOffset[1]);
+      add("SNORT_UNKNOWN_PROTOCOL", "error", `protocol '${protocol}' is not valid in ${dialect} rules`, tokOffset(1));
     }
   } else if (protocol !== protoRaw) add("SNORT_NON_LOWERCASE", "warning", `protocol '${protoRaw}' is not lower-case`);
 
@@ -196,16 +225,10 @@ export function parseRuleWithDiagnostics(text: string, opts: ParseRuleOptions = 
   let dstPort: PortExpr | undefined;
   let direction: Direction | undefined;
   if (!elided) {
-    const fields: [number, string, "SNORT_BAD_ADDRESS" | "SNORT_BAD_PORT"][] = [
-      [2, "source", "SNORT_BAD_ADDRESS"],
-      [3, "source port", "SNORT_BAD_PORT"],
-      [5, "destination", "SNORT_BAD_ADDRESS"],
-      [6, "destination port", "SNORT_BAD_PORT"],
-    ];
-    for (const [i, what, code] of fields) {
+    for (const [i, what, code] of HEADER_FIELDS) {
       const r = code === "SNORT_BAD_ADDRESS" ? parseAddressExpr(toks[i] as string) : parsePortExpr(toks[i] as string);
       if (!r.ok) {
-        add(r.error.includes("nested") ? "SNORT_LIMIT_EXCEEDED" : code, "error", `${what}: ${r.error}`, tokOffset[i]);
+        add(r.error.includes("nested") ? "SNORT_LIMIT_EXCEEDED" : code, "error", `${what}: ${r.error}`, tokOffset(i));
         continue;
       }
       if (i === 2) src = r.value as AddrExpr;
@@ -216,8 +239,8 @@ export function parseRuleWithDiagnostics(text: string, opts: ParseRuleOptions = 
     if (dirTok === "->" || dirTok === "<>") direction = dirTok;
     else if (dirTok === "=>" && dialect === "suricata") direction = dirTok;
     else if (dirTok === "<-") {
-      add("SNORT_BAD_HEADER", "error", "'<-' is not a valid direction (use '->' and swap)", tokOffset[4]);
-    } else add("SNORT_BAD_HEADER", "error", `invalid direction '${dirTok}'`, tokOffset[4]);
+      add("SNORT_BAD_HEADER", "error", "'<-' is not a valid direction (use '->' and swap)", tokOffset(4));
+    } else add("SNORT_BAD_HEADER", "error", `invalid direction '${dirTok}'`, tokOffset(4));
     if (opts.variables) {
       const vars = opts.variables;
       const checks: [string, () => { ok: boolean; error?: { code: SnortRulesErrorCode; message: string } }][] = [
@@ -240,7 +263,7 @@ export function parseRuleWithDiagnostics(text: string, opts: ParseRuleOptions = 
   }
 
   // ---- options
-  for (const p of split.problems.slice(0, 20)) {
+  for (const p of split.problems.length > 20 ? split.problems.slice(0, 20) : split.problems) {
     if (p.code === "SNORT_UNESCAPED_SEMICOLON") add(p.code, opts.strict ? "error" : "warning", p.message, p.offset);
     else if (p.code === "SNORT_MISSING_SEMICOLON") add(p.code, "warning", p.message, p.offset);
     else add(p.code, "error", p.message, p.offset);
@@ -249,7 +272,7 @@ export function parseRuleWithDiagnostics(text: string, opts: ParseRuleOptions = 
   const ctx: OptionContext = {
     options,
     lastContent: undefined,
-    seen: new Set<string>(),
+    seen: [],
     dialect,
     stickyHttp: dialect === "snort3",
     opts,
@@ -273,9 +296,14 @@ export function parseRuleWithDiagnostics(text: string, opts: ParseRuleOptions = 
 
   // ---- content validation (spec §4.2.2)
   for (const o of options) {
-    if (o.kind !== "content") continue;
-    const names = new Set(o.modifiers.map((m) => m.name));
-    if ((names.has("offset") || names.has("depth")) && (names.has("distance") || names.has("within"))) {
+    if (o.kind !== "content" || o.modifiers.length === 0) continue;
+    let absolute = false;
+    let relative = false;
+    for (const m of o.modifiers) {
+      if (m.name === "offset" || m.name === "depth") absolute = true;
+      else if (m.name === "distance" || m.name === "within") relative = true;
+    }
+    if (absolute && relative) {
       add(
         "SNORT_MIXED_RELATIVE_ABSOLUTE",
         "error",
@@ -292,18 +320,13 @@ export function parseRuleWithDiagnostics(text: string, opts: ParseRuleOptions = 
       }
     }
   }
-  const rule = createRule({
-    dialect,
-    disabled: opts.disabled ?? false,
-    action,
-    protocol,
-    ...(src ? { src } : {}),
-    ...(srcPort ? { srcPort } : {}),
-    ...(direction ? { direction } : {}),
-    ...(dst ? { dst } : {}),
-    ...(dstPort ? { dstPort } : {}),
-    options,
-  });
+  const init: RuleInit = { dialect, disabled: opts.disabled ?? false, action, protocol, options };
+  if (src) init.src = src;
+  if (srcPort) init.srcPort = srcPort;
+  if (direction) init.direction = direction;
+  if (dst) init.dst = dst;
+  if (dstPort) init.dstPort = dstPort;
+  const rule = createRule(init);
   if (rule.sid === undefined) {
     add("SNORT_MISSING_SID", dialect === "snort3" ? "error" : "warning", "rule has no sid");
   }
@@ -315,7 +338,8 @@ export function parseRuleWithDiagnostics(text: string, opts: ParseRuleOptions = 
 interface OptionContext {
   options: RuleOption[];
   lastContent: ContentOption | undefined;
-  seen: Set<string>;
+  /** single-valued keywords seen so far (a handful per rule: an array beats a Set here) */
+  seen: string[];
   dialect: Dialect;
   stickyHttp: boolean;
   opts: ParseRuleOptions;
@@ -323,50 +347,61 @@ interface OptionContext {
 }
 
 /** Interpret one raw option into `ctx.options` (content modifiers attach to `ctx.lastContent`). */
+/** Report a bad option value and keep the option verbatim (module-level: no closures per option). */
+function bad(
+  ctx: OptionContext,
+  k: string,
+  v: string | undefined,
+  off: number,
+  message: string,
+  code: SnortRulesErrorCode = "SNORT_BAD_VALUE",
+): void {
+  ctx.add(code, "error", `${k}: ${message}`, off);
+  ctx.options.push(v === undefined ? { kind: "raw", keyword: k } : { kind: "raw", keyword: k, value: v });
+}
+
+function needValue(ctx: OptionContext, k: string, v: string | undefined, off: number): string | undefined {
+  if (v === undefined || v === "") {
+    bad(ctx, k, v, off, "missing value");
+    return undefined;
+  }
+  return v;
+}
+
+function noValue(ctx: OptionContext, k: string, v: string | undefined, off: number): boolean {
+  if (v !== undefined) {
+    bad(ctx, k, v, off, "takes no value");
+    return false;
+  }
+  return true;
+}
+
 function interpretOption(ctx: OptionContext, ro: RawOption): void {
   const { options, seen, dialect, stickyHttp, opts, add } = ctx;
   const kw = ro.keyword;
   const k = kw.toLowerCase();
   const v = ro.value;
   const off = ro.offset;
-  const bad = (message: string, code: SnortRulesErrorCode = "SNORT_BAD_VALUE"): void => {
-    add(code, "error", `${k}: ${message}`, off);
-    options.push(v === undefined ? { kind: "raw", keyword: k } : { kind: "raw", keyword: k, value: v });
-  };
-  if (!KEYWORD_RE.test(kw)) {
-    bad(`invalid option keyword '${kw.slice(0, 40)}'`, "SNORT_UNKNOWN_OPTION");
+  if (!isKeyword(kw)) {
+    bad(ctx, k, v, off, `invalid option keyword '${kw.slice(0, 40)}'`, "SNORT_UNKNOWN_OPTION");
     return;
   }
   if (k !== kw) add("SNORT_NON_LOWERCASE", "warning", `keyword '${kw}' is not lower-case`, off);
   if (SINGLE_VALUED_SET.has(k)) {
-    if (seen.has(k)) add("SNORT_DUPLICATE_OPTION", "warning", `'${k}' appears more than once`, off);
-    seen.add(k);
+    if (seen.includes(k)) add("SNORT_DUPLICATE_OPTION", "warning", `'${k}' appears more than once`, off);
+    else seen.push(k);
   }
-  const needValue = (): string | undefined => {
-    if (v === undefined || v === "") {
-      bad("missing value");
-      return undefined;
-    }
-    return v;
-  };
-  const noValue = (): boolean => {
-    if (v !== undefined) {
-      bad("takes no value");
-      return false;
-    }
-    return true;
-  };
 
   // content modifiers (Snort 2 / Suricata separate-option form)
   const isHttpMod = HTTP_MODIFIER_SET.has(k);
   if (CONTENT_MODIFIER_SET.has(k) || (isHttpMod && !stickyHttp && v === undefined)) {
     if (!ctx.lastContent) {
-      bad("modifier without a preceding content", "SNORT_MODIFIER_WITHOUT_CONTENT");
+      bad(ctx, k, v, off, "modifier without a preceding content", "SNORT_MODIFIER_WITHOUT_CONTENT");
       return;
     }
     const m = parseModifier(k, v);
     if (!m.ok) {
-      bad(m.error);
+      bad(ctx, k, v, off, m.error);
       return;
     }
     if (ctx.lastContent.modifiers.some((x) => x.name === m.value.name)) {
@@ -379,11 +414,11 @@ function interpretOption(ctx: OptionContext, ro: RawOption): void {
 
   switch (k) {
     case "msg": {
-      const val = needValue();
+      const val = needValue(ctx, k, v, off);
       if (val === undefined) break;
       const q = readQuoted(val);
       if ("error" in q || q.negated || q.rest.trim() !== "") {
-        bad("msg must be a quoted string");
+        bad(ctx, k, v, off, "msg must be a quoted string");
         break;
       }
       options.push({ kind: "msg", value: unescapeValue(q.inner) });
@@ -393,11 +428,11 @@ function interpretOption(ctx: OptionContext, ro: RawOption): void {
     case "rev":
     case "gid":
     case "priority": {
-      const val = needValue();
+      const val = needValue(ctx, k, v, off);
       if (val === undefined) break;
       const n = parseInteger(val);
       if (n === undefined || n < 0 || n > 4294967295 || !/^\d+$/.test(val)) {
-        bad(`'${val}' is not a non-negative integer`);
+        bad(ctx, k, v, off, `'${val}' is not a non-negative integer`);
         break;
       }
       if (k === "sid" && n === 0)
@@ -406,9 +441,9 @@ function interpretOption(ctx: OptionContext, ro: RawOption): void {
       break;
     }
     case "classtype": {
-      const val = needValue();
+      const val = needValue(ctx, k, v, off);
       if (val === undefined) break;
-      if (!/^[A-Za-z0-9_.-]+$/.test(val)) bad(`bad classtype '${val}'`);
+      if (!/^[A-Za-z0-9_.-]+$/.test(val)) bad(ctx, k, v, off, `bad classtype '${val}'`);
       else options.push({ kind: "classtype", value: val });
       break;
     }
@@ -416,7 +451,7 @@ function interpretOption(ctx: OptionContext, ro: RawOption): void {
     case "metadata":
     case "service":
     case "flowbits": {
-      const val = needValue();
+      const val = needValue(ctx, k, v, off);
       if (val === undefined) break;
       const r =
         k === "reference"
@@ -427,16 +462,20 @@ function interpretOption(ctx: OptionContext, ro: RawOption): void {
               ? parseService(val)
               : parseFlowbits(val);
       if (r.ok) options.push(r.value);
-      else bad(r.error);
+      else bad(ctx, k, v, off, r.error);
       break;
     }
     case "content":
     case "uricontent": {
-      const val = needValue();
+      const val = needValue(ctx, k, v, off);
       if (val === undefined) break;
       const q = readQuoted(val);
       if ("error" in q) {
         bad(
+          ctx,
+          k,
+          v,
+          off,
           q.error === "unterminated" ? "unterminated quoted string" : "value must be a quoted string",
           "SNORT_BAD_CONTENT",
         );
@@ -445,7 +484,7 @@ function interpretOption(ctx: OptionContext, ro: RawOption): void {
       }
       const dec = decodeContent(q.inner);
       if (!dec.ok) {
-        bad(dec.error, "SNORT_BAD_CONTENT");
+        bad(ctx, k, v, off, dec.error, "SNORT_BAD_CONTENT");
         ctx.lastContent = undefined;
         break;
       }
@@ -463,7 +502,7 @@ function interpretOption(ctx: OptionContext, ro: RawOption): void {
           const why = rest.startsWith(",")
             ? "Snort 3 content suboptions are not valid Snort 2 syntax"
             : `unexpected text after the quoted string: '${rest.slice(0, 40)}'`;
-          bad(why, "SNORT_BAD_CONTENT");
+          bad(ctx, k, v, off, why, "SNORT_BAD_CONTENT");
           ctx.lastContent = undefined;
           break;
         }
@@ -475,7 +514,7 @@ function interpretOption(ctx: OptionContext, ro: RawOption): void {
           const arg = sp < 0 ? undefined : t.slice(sp + 1).trim();
           const m = parseModifier(name, arg, true);
           if (!m.ok) {
-            bad(m.error, "SNORT_BAD_CONTENT");
+            bad(ctx, k, v, off, m.error, "SNORT_BAD_CONTENT");
             failed = true;
             break;
           }
@@ -496,24 +535,24 @@ function interpretOption(ctx: OptionContext, ro: RawOption): void {
       break;
     }
     case "pcre": {
-      const val = needValue();
+      const val = needValue(ctx, k, v, off);
       if (val === undefined) break;
       const q = readQuoted(val);
       if ("error" in q || q.rest.trim() !== "") {
-        bad("value must be a quoted string", "SNORT_BAD_PCRE");
+        bad(ctx, k, v, off, "value must be a quoted string", "SNORT_BAD_PCRE");
         break;
       }
       const r = parsePcre(q.inner, q.negated);
       if (r.ok) options.push(r.value);
-      else bad(r.error, "SNORT_BAD_PCRE");
+      else bad(ctx, k, v, off, r.error, "SNORT_BAD_PCRE");
       break;
     }
     case "flow": {
-      const val = needValue();
+      const val = needValue(ctx, k, v, off);
       if (val === undefined) break;
       const r = parseFlow(val);
       if (!r.ok) {
-        bad(r.error);
+        bad(ctx, k, v, off, r.error);
         break;
       }
       if (r.nonLowercase) add("SNORT_NON_LOWERCASE", "warning", `flow value '${val}' is not lower-case`, off);
@@ -521,18 +560,18 @@ function interpretOption(ctx: OptionContext, ro: RawOption): void {
       break;
     }
     case "flags": {
-      const val = needValue();
+      const val = needValue(ctx, k, v, off);
       if (val === undefined) break;
       const r = parseTcpFlags(val);
       if (r.ok) options.push({ kind: "flags", ...r.value });
-      else bad(r.error);
+      else bad(ctx, k, v, off, r.error);
       break;
     }
     case "fragbits": {
-      const val = needValue();
+      const val = needValue(ctx, k, v, off);
       if (val === undefined) break;
       const r = parseFragbits(val);
-      if (!r.ok) bad(r.error);
+      if (!r.ok) bad(ctx, k, v, off, r.error);
       else
         options.push(
           r.modifier ? { kind: "fragbits", modifier: r.modifier, bits: r.bits } : { kind: "fragbits", bits: r.bits },
@@ -540,28 +579,28 @@ function interpretOption(ctx: OptionContext, ro: RawOption): void {
       break;
     }
     case "ipopts": {
-      const val = needValue();
+      const val = needValue(ctx, k, v, off);
       if (val === undefined) break;
-      if (!IPOPTS.includes(val.toLowerCase())) bad(`unknown ipopts '${val}'`);
+      if (!IPOPTS.includes(val.toLowerCase())) bad(ctx, k, v, off, `unknown ipopts '${val}'`);
       else options.push({ kind: "ipopts", value: val.toLowerCase() });
       break;
     }
     case "ip_proto": {
-      const val = needValue();
+      const val = needValue(ctx, k, v, off);
       if (val === undefined) break;
       const r = parseIpProto(val);
       if (r.ok) options.push(r.value);
-      else bad(r.error);
+      else bad(ctx, k, v, off, r.error);
       break;
     }
     case "sameip":
-      if (noValue()) options.push({ kind: "sameip" });
+      if (noValue(ctx, k, v, off)) options.push({ kind: "sameip" });
       break;
     case "byte_test":
     case "byte_jump":
     case "byte_extract":
     case "isdataat": {
-      const val = needValue();
+      const val = needValue(ctx, k, v, off);
       if (val === undefined) break;
       const r =
         k === "byte_test"
@@ -572,36 +611,36 @@ function interpretOption(ctx: OptionContext, ro: RawOption): void {
               ? parseByteExtract(val)
               : parseIsdataat(val);
       if (r.ok) options.push(r.value);
-      else bad(r.error);
+      else bad(ctx, k, v, off, r.error);
       break;
     }
     case "threshold":
     case "detection_filter": {
-      const val = needValue();
+      const val = needValue(ctx, k, v, off);
       if (val === undefined) break;
       const r = parseThreshold(k, val);
       if (r.ok) options.push(r.value);
-      else bad(r.error);
+      else bad(ctx, k, v, off, r.error);
       break;
     }
     case "resp":
     case "react":
     case "tag": {
       if (k === "tag" && (v === undefined || v === "")) {
-        bad("missing value");
+        bad(ctx, k, v, off, "missing value");
         break;
       }
       const args = v === undefined ? [] : v.split(",").map((s) => s.trim());
-      if (args.some((a) => a === "" || /[";]/.test(a))) bad(`bad ${k} arguments`);
+      if (args.some((a) => a === "" || /[";]/.test(a))) bad(ctx, k, v, off, `bad ${k} arguments`);
       else options.push({ kind: k, args });
       break;
     }
     default: {
       if (RANGE_KEYWORD_SET.has(k)) {
-        const val = needValue();
+        const val = needValue(ctx, k, v, off);
         if (val === undefined) break;
         const r = parseRange(k as RangeKeyword, val);
-        if (!r.ok) bad(r.error);
+        if (!r.ok) bad(ctx, k, v, off, r.error);
         else
           options.push(
             r.suffix === undefined
@@ -617,7 +656,7 @@ function interpretOption(ctx: OptionContext, ro: RawOption): void {
       }
       if (UNMODELED_SET.has(k) || k.includes(".")) {
         if (k === "content-list" || (k === "regex" && dialect === "snort2")) {
-          bad(`'${k}' was removed from Snort`, "SNORT_UNKNOWN_OPTION");
+          bad(ctx, k, v, off, `'${k}' was removed from Snort`, "SNORT_UNKNOWN_OPTION");
           break;
         }
         add("SNORT_UNMODELED_OPTION", "info", `'${k}' is kept verbatim (no typed model)`, off);

@@ -11,7 +11,10 @@ import type { Diagnostic, RuleEntry, RuleSource } from "./types.ts";
 import { parseVariableLine, type VariableDefinition } from "./variables.ts";
 
 /** Options of {@link parseRuleset}. */
-export type ParseRulesetOptions = Omit<ParseRuleOptions, "line" | "disabled">;
+export type ParseRulesetOptions = Omit<ParseRuleOptions, "line" | "disabled"> & {
+  /** do not parse commented-out rules at all (they are then absent from `rules` and `diagnostics`) */
+  skipDisabled?: boolean;
+};
 
 /** An `include <path>` line. */
 export interface IncludeDirective {
@@ -79,6 +82,21 @@ function scanParens(s: string, st: ParenState): ParenState {
   return st;
 }
 
+/** `text.split(/\r?\n/)` without a regex split (one `\r` before each `\n` removed). */
+function splitLines(text: string): string[] {
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length - 1; i++) {
+    const l = lines[i] as string;
+    if (l.charCodeAt(l.length - 1) === 13) lines[i] = l.slice(0, -1);
+  }
+  return lines;
+}
+
+/** Leading white space of a physical line (only computed when a diagnostic needs a column). */
+function indentOf(line: string): number {
+  return line.length - line.trimStart().length;
+}
+
 /** Make columns relative to the physical line (the parser saw it without leading blanks / `#`). */
 function shiftColumns(diags: Diagnostic[], by: number): void {
   if (by === 0) return;
@@ -107,7 +125,9 @@ export function parseRuleset(text: string, opts: ParseRulesetOptions = {}): Rule
   };
   const ruletypes = new Set(opts.ruletypes ?? []);
   let ruletypeList: string[] = [...ruletypes];
-  const physical = text.replace(/^\uFEFF/, "").split(/\r?\n/);
+  // one options object per call, updated per rule (parseRuleWithDiagnostics does not keep it): no spread per line
+  const ruleOpts: ParseRuleOptions = { ...opts, line: 0, ruletypes: ruletypeList, disabled: false };
+  const physical = splitLines(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   const fileDiag = (line: number, d: Omit<Diagnostic, "line" | "file">): void => {
     const full: Diagnostic = { ...d, line };
     if (opts.file !== undefined) full.file = opts.file;
@@ -118,17 +138,19 @@ export function parseRuleset(text: string, opts: ParseRulesetOptions = {}): Rule
     const lineNo = i + 1;
     const physicalLine = physical[i] as string;
     let l = physicalLine.trim();
-    const indent = physicalLine.length - physicalLine.trimStart().length;
     if (inRuletype) {
       if (l.includes("}")) inRuletype = false;
       continue;
     }
     if (l === "") continue;
     if (l.startsWith("#")) {
+      if (opts.skipDisabled) continue;
       const body = l.replace(/^#\s*/, "");
       if (looksLikeRuleStart(body, ruletypes) && body.includes("(")) {
-        const r = parseRuleWithDiagnostics(body, { ...opts, line: lineNo, disabled: true, ruletypes: ruletypeList });
-        shiftColumns(r.diagnostics, indent + l.length - body.length);
+        ruleOpts.line = lineNo;
+        ruleOpts.disabled = true;
+        const r = parseRuleWithDiagnostics(body, ruleOpts);
+        if (r.diagnostics.length) shiftColumns(r.diagnostics, indentOf(physicalLine) + l.length - body.length);
         if (r.rule && !r.diagnostics.some((d) => d.severity === "error")) {
           const source: RuleSource = { line: lineNo, raw: body };
           if (opts.file !== undefined) source.file = opts.file;
@@ -198,6 +220,7 @@ export function parseRuleset(text: string, opts: ParseRulesetOptions = {}): Rule
       if (m) {
         ruletypes.add(m[1] as string);
         ruletypeList = [...ruletypes];
+        ruleOpts.ruletypes = ruletypeList;
         out.ruletypes.push(m[1] as string);
         if (!l.includes("}")) inRuletype = true;
       } else fileDiag(lineNo, { code: "SNORT_BAD_CONFIG", severity: "error", message: "bad ruletype line" });
@@ -216,8 +239,10 @@ export function parseRuleset(text: string, opts: ParseRulesetOptions = {}): Rule
       continue;
     }
     if (IGNORED_DIRECTIVES.test(l) && !looksLikeRuleStart(l, ruletypes)) continue;
-    const r = parseRuleWithDiagnostics(l, { ...opts, line: lineNo, ruletypes: ruletypeList });
-    shiftColumns(r.diagnostics, indent);
+    ruleOpts.line = lineNo;
+    ruleOpts.disabled = false;
+    const r = parseRuleWithDiagnostics(l, ruleOpts);
+    if (r.diagnostics.length) shiftColumns(r.diagnostics, indentOf(physicalLine));
     const source: RuleSource = { line: lineNo, raw: l };
     if (opts.file !== undefined) source.file = opts.file;
     for (const d of r.diagnostics) out.diagnostics.push(d);

@@ -24,6 +24,7 @@ export interface RuleInit {
  * createRule({ action: "alert", protocol: "tcp", options: [{ kind: "sid", value: 1 }] }).gid // 1
  */
 export function createRule(init: RuleInit): Rule {
+  const refs: Reference[] = [];
   const rule: Rule = {
     dialect: init.dialect ?? "snort2",
     disabled: init.disabled ?? false,
@@ -31,7 +32,7 @@ export function createRule(init: RuleInit): Rule {
     protocol: init.protocol,
     options: init.options,
     gid: 1,
-    references: [],
+    references: refs,
     metadata: [],
   };
   if (init.src) rule.src = init.src;
@@ -40,7 +41,6 @@ export function createRule(init: RuleInit): Rule {
   if (init.dst) rule.dst = init.dst;
   if (init.dstPort) rule.dstPort = init.dstPort;
   let gidSeen = false;
-  const refs: Reference[] = [];
   for (const o of init.options) {
     switch (o.kind) {
       case "sid":
@@ -74,6 +74,5 @@ export function createRule(init: RuleInit): Rule {
         break;
     }
   }
-  rule.references = refs;
   return rule;
 }

@@ -11,6 +11,7 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { recordBenchResult } from "@fwkit/test-utils";
 import { afterAll, bench, describe } from "vitest";
 import { buildClientPacket, type ClientOptions, decodeSpa, encodeSpa, type SpaKeys } from "../src/index.ts";
 import { buildPcap } from "../test/pcap.ts";
@@ -115,6 +116,16 @@ process.stdout.write(
         `\n[spa decode] wall clock: decodeSpa ${r(ours.wall)} pkt/s, fwknopd ${r(theirs.wall)} pkt/s, ratio ${(ours.wall / theirs.wall).toFixed(2)}x\n[spa encode] buildClientPacket ${r(encodeRate)} pkt/s\n`
     : `\n[spa decode] decodeSpa ${r(ours.cpu)} pkt/s per CPU-second (${r(ours.wall)} wall); ${theirs}\n[spa encode] buildClientPacket ${r(encodeRate)} pkt/s\n`,
 );
+
+recordBenchResult({
+  package: "spa-protocol",
+  name: `decode ${N} HMAC-SHA256 + AES-256-CBC packets (per CPU-second)`,
+  ours: ours.cpu,
+  original: typeof theirs === "object" ? theirs.cpu : null,
+  unit: "pkt/s",
+  originalTool: "fwknopd 2.6 --pcap-file",
+  ...(typeof theirs === "string" ? { note: theirs } : {}),
+});
 
 describe("SPA codec", () => {
   const w = wires[0] as string;

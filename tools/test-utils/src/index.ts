@@ -181,3 +181,14 @@ export function specPath(file: string): string | undefined {
   const p = resolve(repoRoot, "../shared/spec", file);
   return existsSync(p) ? p : undefined;
 }
+
+export {
+  type BenchResult,
+  benchRatio,
+  benchResultsDir,
+  formatBenchTable,
+  higherIsBetter,
+  readBenchResults,
+  recordBenchResult,
+  type StoredBenchResult,
+} from "./bench-report.ts";

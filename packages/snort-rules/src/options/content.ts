@@ -1,5 +1,7 @@
 /** `content` strings: `|hex|` blocks, escapes, decoding to bytes and canonical encoding. */
 
+const scratch = new Uint8Array(16384);
+
 /** Decoding result of a content string. */
 export type DecodedContent = { ok: true; bytes: Uint8Array } | { ok: false; error: string };
 
@@ -17,7 +19,10 @@ function hexValue(c: number): number {
  * @returns the bytes or the reason they are invalid (odd hex digits, bad hex char, unterminated `|`, empty)
  */
 export function decodeContent(text: string): DecodedContent {
-  const out: number[] = [];
+  // at most 3 UTF-8 bytes per UTF-16 unit: decoded into a reused scratch buffer (synchronous, not re-entered)
+  // (huge hostile contents get their own buffer, so the scratch never stays large)
+  const out = text.length * 3 <= scratch.length ? scratch : new Uint8Array(text.length * 3);
+  let n = 0;
   let hex = false;
   let nibble = -1;
   for (let i = 0; i < text.length; i++) {
@@ -33,7 +38,7 @@ export function decodeContent(text: string): DecodedContent {
       if (v < 0) return { ok: false, error: `non-hex character '${text[i]}' in |…| block` };
       if (nibble < 0) nibble = v;
       else {
-        out.push(nibble * 16 + v);
+        out[n++] = nibble * 16 + v;
         nibble = -1;
       }
       continue;
@@ -46,16 +51,16 @@ export function decodeContent(text: string): DecodedContent {
       if (i + 1 >= text.length) return { ok: false, error: "trailing backslash" };
       code = text.charCodeAt(++i);
     }
-    if (code <= 0xff) out.push(code);
+    if (code <= 0xff) out[n++] = code;
     else {
       const cp = text.codePointAt(i) as number;
       if (cp > 0xffff) i++;
-      for (const b of Buffer.from(String.fromCodePoint(cp), "utf8")) out.push(b);
+      for (const b of Buffer.from(String.fromCodePoint(cp), "utf8")) out[n++] = b;
     }
   }
   if (hex) return { ok: false, error: "unterminated |…| hex block" };
-  if (out.length === 0) return { ok: false, error: "empty content" };
-  return { ok: true, bytes: Uint8Array.from(out) };
+  if (n === 0) return { ok: false, error: "empty content" };
+  return { ok: true, bytes: out.slice(0, n) };
 }
 
 /**

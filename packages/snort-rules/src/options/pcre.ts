@@ -73,7 +73,9 @@ export function parsePcre(
   for (const f of flags) {
     if (!PCRE_FLAGS.includes(f)) return { ok: false, error: `unknown pcre flag '${f}'` };
   }
-  if (new Set(flags).size !== flags.length) return { ok: false, error: "duplicate pcre flag" };
+  // (flags are ASCII here: every one is in PCRE_FLAGS)
+  for (let j = 1; j < flags.length; j++)
+    if (flags.lastIndexOf(flags[j] as string, j - 1) >= 0) return { ok: false, error: "duplicate pcre flag" };
   return {
     ok: true,
     value: { kind: "pcre", negated, delimiter: delim, m, pattern: unescapeRuleLevel(inner.slice(i, close)), flags },

@@ -5,6 +5,18 @@ const NUM = /^[+-]?(?:0[xX][0-9A-Fa-f]+|\d+)$/;
 
 /** Parse an integer written in decimal or `0x` hex; undefined when it is not one. */
 export function parseInteger(s: string): number | undefined {
+  // fast path: 1–15 plain decimal digits (no sign, blanks or hex), the common case
+  const len = s.length;
+  if (len > 0 && len <= 15) {
+    let n = 0;
+    let i = 0;
+    for (; i < len; i++) {
+      const c = s.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) break;
+      n = n * 10 + c;
+    }
+    if (i === len) return n;
+  }
   const t = s.trim();
   if (!NUM.test(t) || t.length > 24) return undefined;
   const neg = t.startsWith("-");
